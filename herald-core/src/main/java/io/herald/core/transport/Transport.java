@@ -1,0 +1,39 @@
+package io.herald.core.transport;
+
+import io.herald.core.history.History;
+import io.herald.core.update.Update;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Carries updates from publishers to subscribers.
+ *
+ * <p>A publish is acknowledged only once the update is stored as the transport promises (in the
+ * local history, or in the shared log of a cluster): the returned future completes with the
+ * sequenced update, and only then may the publisher get its 200. Every accepted update is then
+ * handed to the {@link UpdateListener} exactly once, in sequence order.
+ */
+public interface Transport extends AutoCloseable {
+
+  /**
+   * Accepts an unsequenced update. The future completes with the stored, sequenced update, or
+   * exceptionally with {@link TransportUnavailableException} when it could not be stored (the
+   * update will then never be dispatched).
+   */
+  CompletableFuture<Update> publish(Update update);
+
+  /**
+   * Sets the single listener that receives every accepted update in sequence order, from one
+   * thread at a time. Must be set before the first publish.
+   */
+  void listen(UpdateListener listener);
+
+  /** The history replays are read from. */
+  History history();
+
+  /** Whether publishes can currently be stored (for readiness checks). */
+  boolean isAvailable();
+
+  /** Stops accepting publishes, finishes those in flight, and releases resources. */
+  @Override
+  void close();
+}

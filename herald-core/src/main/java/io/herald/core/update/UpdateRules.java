@@ -1,0 +1,118 @@
+package io.herald.core.update;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The rules every published update must follow before it may enter the hub.
+ *
+ * <p>Why each rule exists:
+ * <ul>
+ *   <li>CR, LF or NUL in {@code id} or {@code type}: the value is written on one SSE line
+ *       ({@code id: ...}). A line break would end that line and let the publisher append any field
+ *       or a whole fake event to every subscriber's stream. NUL makes browsers ignore the ID line,
+ *       so resumption would silently break.</li>
+ *   <li>An {@code id} starting with {@code #}: the protocol reserves it (Mercure uses it for
+ *       fragment-like IDs), so publishers may not send one.</li>
+ *   <li>Topics under {@code /.well-known/mercure}: the hub publishes its own subscription events
+ *       there; a publisher writing there could forge them.</li>
+ *   <li>A cap on topics: dispatch cost grows with topics per update.</li>
+ *   <li>{@code retry} must be a non-negative integer; anything else could not be written as a
+ *       valid {@code retry:} field.</li>
+ * </ul>
+ */
+public final class UpdateRules {
+  /** The hub's own namespace; publishers may not use topics inside it. */
+  public static final String RESERVED_PREFIX = "/.well-known/mercure";
+
+  private final int maxTopics;
+
+  public UpdateRules(int maxTopics) {
+    if (maxTopics < 1) {
+      throw new IllegalArgumentException("maxTopics must be at least 1");
+    }
+    this.maxTopics = maxTopics;
+  }
+
+  public int maxTopics() {
+    return maxTopics;
+  }
+
+  /**
+   * Validates the publisher's fields and builds the (unsequenced) update.
+   *
+   * @param id the publisher's ID or {@code null} to generate one
+   * @param retry the raw {@code retry} field or {@code null}
+   * @throws InvalidUpdateException with a one-line reason when a rule is broken
+   */
+  public Update validate(
+      List<String> topics, String data, String id, String type, String retry, boolean isPrivate)
+      throws InvalidUpdateException {
+    if (topics == null || topics.isEmpty()) {
+      throw new InvalidUpdateException("missing \"topic\" parameter");
+    }
+    if (topics.size() > maxTopics) {
+      throw new InvalidUpdateException("too many topics: at most " + maxTopics + " per update");
+    }
+    for (String topic : topics) {
+      if (topic.isEmpty()) {
+        throw new InvalidUpdateException("empty \"topic\" parameter");
+      }
+      if (isReserved(topic)) {
+        throw new InvalidUpdateException("topic \"" + RESERVED_PREFIX + "\" namespace is reserved");
+      }
+    }
+    String eventId;
+    if (id == null || id.isEmpty()) {
+      eventId = "urn:uuid:" + UUID.randomUUID();
+    } else {
+      if (id.charAt(0) == '#') {
+        throw new InvalidUpdateException("\"id\" must not start with #");
+      }
+      if (hasLineBreakOrNul(id)) {
+        throw new InvalidUpdateException("\"id\" must not contain CR, LF or NUL");
+      }
+      eventId = id;
+    }
+    String eventType = null;
+    if (type != null && !type.isEmpty()) {
+      if (hasLineBreakOrNul(type)) {
+        throw new InvalidUpdateException("\"type\" must not contain CR, LF or NUL");
+      }
+      eventType = type;
+    }
+    long retryMs = -1;
+    if (retry != null && !retry.isEmpty()) {
+      retryMs = parseRetry(retry);
+    }
+    return new Update(eventId, topics, data, eventType, retryMs, isPrivate, 0);
+  }
+
+  /** Whether a topic lies in the hub's reserved namespace. */
+  public static boolean isReserved(String topic) {
+    return topic.equals(RESERVED_PREFIX) || topic.startsWith(RESERVED_PREFIX + "/");
+  }
+
+  private static long parseRetry(String retry) throws InvalidUpdateException {
+    if (retry.length() > 18) {
+      throw new InvalidUpdateException("\"retry\" must be a non-negative integer");
+    }
+    for (int i = 0; i < retry.length(); i++) {
+      char c = retry.charAt(i);
+      if (c < '0' || c > '9') {
+        throw new InvalidUpdateException("\"retry\" must be a non-negative integer");
+      }
+    }
+    return Long.parseLong(retry);
+  }
+
+  static boolean hasLineBreakOrNul(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\r' || c == '\n' || c == '\0') {
+        return true;
+      }
+    }
+    return false;
+  }
+}
