@@ -1,0 +1,493 @@
+package io.herald.store;
+
+import io.herald.core.history.History;
+import io.herald.core.history.HistoryException;
+import io.herald.core.history.ReplayStart;
+import io.herald.core.update.Update;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The durable history ({@code --history durable}): every accepted update in an embedded RocksDB
+ * store under {@code --data-dir}, written before the publisher is acknowledged, replayed in pages,
+ * pruned continuously by count, age and size.
+ *
+ * <p>Writes: {@link #append} turns one group-committed batch into one atomic RocksDB write batch
+ * (the updates plus their ID index entries) with one fsync under {@link FsyncPolicy#ALWAYS}.
+ * Either the whole batch is stored or the call throws and none of it is visible.
+ *
+ * <p>Retention: the visible range is {@code [first, last]}. After each append (and on a periodic
+ * sweep, for the age limit while no one publishes) {@code first} moves forward past whatever
+ * breaks a limit; that costs nothing unless a limit is exceeded, then a binary search over the
+ * stored headers. Physically, the pruned records go in chunks: one range delete on the updates
+ * plus point deletes of their ID index entries. The newest record always stays on disk, so the
+ * sequence and the last event ID survive a restart even when everything has aged out.
+ *
+ * <p>Reads never take the write lock: RocksDB reads are consistent while a write runs.
+ */
+public final class DurableHistory implements History {
+  private static final System.Logger LOG = System.getLogger(DurableHistory.class.getName());
+  private static final String EARLIEST = "earliest";
+  /** Physical deletes wait until this many records are pruned, to keep range tombstones few. */
+  private static final int PRUNE_SLACK = 1024;
+  /** Records deleted per prune write, so one prune never holds the writer for long. */
+  private static final int PRUNE_CHUNK = 16_384;
+  /** Initial page capacity; a page grows only as far as the records actually read. */
+  private static final int PAGE_PREALLOCATION = 256;
+  private static final long CLOSE_WAIT_SECONDS = 5;
+
+  private final Path dir;
+  private final StoreOptions options;
+  private final RocksEngine engine;
+  private final long maxAgeMillis;
+  /** Serializes appends, pruning and the sweep. */
+  private final ReentrantLock writeLock = new ReentrantLock();
+  /** Readers and writers hold it shared; close holds it exclusively so no call sees freed natives. */
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final ScheduledExecutorService sweeper;
+
+  // Read by any thread; written under writeLock.
+  private volatile long first = 1; // oldest visible sequence; last + 1 when none is visible
+  private volatile long last; // newest stored sequence, 0 when empty
+  private volatile String lastId;
+  private volatile boolean closed;
+
+  // Under writeLock only.
+  private long physicalFirst = 1; // oldest sequence still on disk
+  private long bytesAfterLast; // RecordCodec.accountedSize summed over every update ever stored
+  private long lastAppendedAt;
+  private RecordCodec.Header firstHeader; // header of the record at first, null when none visible
+  private long reclaimedBelow = 1; // table files below this sequence were already dropped
+
+  private DurableHistory(Path dir, StoreOptions options, RocksEngine engine) {
+    this.dir = dir;
+    this.options = options;
+    this.engine = engine;
+    this.maxAgeMillis = saturatedMillis(options);
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "herald-history-retention");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Opens the history in {@code dir}, creating it when the directory is new or empty.
+   *
+   * @throws HistoryException with a one-line message naming {@code dir} when the directory is not
+   *     a Herald history, is in use by another process, or the store is damaged
+   */
+  public static DurableHistory open(Path dir, StoreOptions options) throws HistoryException {
+    Path abs = dir.toAbsolutePath().normalize();
+    boolean created = StoreDirectory.prepare(abs);
+    RocksEngine engine = RocksEngine.open(abs, options, created);
+    DurableHistory h = new DurableHistory(abs, options, engine);
+    try {
+      h.recover();
+    } catch (HistoryException | RuntimeException e) {
+      h.close();
+      throw e;
+    }
+    long period = options.sweepInterval().toMillis();
+    h.sweeper.scheduleWithFixedDelay(h::sweep, period, period, TimeUnit.MILLISECONDS);
+    return h;
+  }
+
+  /** The directory this history lives in (absolute). */
+  public Path directory() {
+    return dir;
+  }
+
+  /** The oldest sequence still replayable; {@code lastSequence() + 1} when none is. */
+  public long firstSequence() {
+    return first;
+  }
+
+  @Override
+  public void append(List<Update> batch) throws HistoryException {
+    if (batch.isEmpty()) {
+      return;
+    }
+    lifecycle.readLock().lock();
+    writeLock.lock();
+    try {
+      ensureOpen();
+      long start = batch.get(0).sequence();
+      if (start < 1 || (last != 0 && start != last + 1)) {
+        throw new IllegalArgumentException(
+            "batch starts at sequence " + start + " but the history ends at " + last);
+      }
+      long now = Math.max(options.clock().millis(), lastAppendedAt);
+      long bytes = bytesAfterLast;
+      RecordCodec.Header headOfBatch = new RecordCodec.Header(now, bytes);
+      try (WriteBatch wb = new WriteBatch()) {
+        for (int i = 0; i < batch.size(); i++) {
+          Update u = batch.get(i);
+          if (u.sequence() != start + i) {
+            throw new IllegalArgumentException(
+                "batch sequences are not consecutive at " + u.sequence());
+          }
+          byte[] key = Keys.of(u.sequence());
+          byte[] id = RecordCodec.utf8(u.id());
+          byte[] value = RecordCodec.encode(u, now, bytes);
+          wb.put(engine.updates, key, value);
+          wb.put(engine.ids, id, key);
+          bytes += RecordCodec.accountedSize(value, id.length);
+        }
+        engine.db.write(engine.appendWrite, wb);
+      } catch (RocksDBException e) {
+        throw RocksEngine.failure("cannot store " + batch.size() + " updates", dir, e);
+      }
+      boolean empty = last == 0;
+      boolean noneVisible = first > last;
+      Update newest = batch.get(batch.size() - 1);
+      lastId = newest.id();
+      last = newest.sequence();
+      bytesAfterLast = bytes;
+      lastAppendedAt = now;
+      if (noneVisible) {
+        first = start;
+        firstHeader = headOfBatch;
+      }
+      if (empty) {
+        physicalFirst = start;
+      }
+      // The batch is durable: a failing prune must not turn its acknowledgement into an error.
+      try {
+        applyLimits(now);
+        pruneStored(false);
+      } catch (HistoryException | RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "history pruning failed in " + dir, e);
+      }
+    } finally {
+      writeLock.unlock();
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long lastSequence() {
+    return last;
+  }
+
+  @Override
+  public String lastEventId() {
+    return lastId;
+  }
+
+  @Override
+  public ReplayStart locate(String lastEventId) throws HistoryException {
+    if (lastEventId == null || EARLIEST.equals(lastEventId)) {
+      return ReplayStart.earliest();
+    }
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      byte[] id = RecordCodec.utf8(lastEventId);
+      byte[] key = engine.db.get(engine.ids, id);
+      if (key == null) {
+        return ReplayStart.earliest();
+      }
+      long seq = Keys.sequence(key);
+      if (seq < first || seq > last) {
+        return ReplayStart.earliest(); // pruned, or left by a batch whose append failed
+      }
+      // The index entry must name the record that is actually stored there: a failed append can
+      // leave an entry for a sequence that a later batch then took.
+      byte[] value = engine.db.get(engine.updates, key);
+      if (value == null || !Arrays.equals(RecordCodec.idBytes(seq, value), id)) {
+        return ReplayStart.earliest();
+      }
+      return new ReplayStart(seq, lastEventId);
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot look up event ID", dir, e);
+    } catch (RecordCodec.CorruptRecordException e) {
+      throw new HistoryException(e.getMessage() + " in " + dir, e);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
+   * Reads one page. Streams from the engine: memory use is the page, whatever the backlog.
+   * Records pruned meanwhile are skipped, so a page may start later than asked.
+   */
+  @Override
+  public List<Update> read(long afterSequence, long upToSequence, int limit)
+      throws HistoryException {
+    if (limit <= 0) {
+      return List.of();
+    }
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      long from = Math.max(afterSequence + 1, first);
+      long to = Math.min(upToSequence, last);
+      if (from > to) {
+        return List.of();
+      }
+      long count = Math.min(limit, to - from + 1);
+      List<Update> out = new ArrayList<>((int) Math.min(count, PAGE_PREALLOCATION));
+      try (Slice upper = new Slice(Keys.of(from + count));
+          ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+          RocksIterator it = engine.db.newIterator(engine.updates, ro)) {
+        for (it.seek(Keys.of(from)); it.isValid() && out.size() < count; it.next()) {
+          long seq = Keys.sequence(it.key());
+          out.add(RecordCodec.decode(seq, it.value()));
+        }
+        it.status();
+      }
+      return out;
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot read history", dir, e);
+    } catch (RecordCodec.CorruptRecordException e) {
+      throw new HistoryException(e.getMessage() + " in " + dir, e);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
+   * Applies the retention limits now and deletes what they exclude. Appends and a background sweep
+   * (every {@link StoreOptions#sweepInterval()}) call this on their own; it is public for
+   * operators' tools and tests.
+   */
+  public void enforceRetention() throws HistoryException {
+    lifecycle.readLock().lock();
+    writeLock.lock();
+    try {
+      ensureOpen();
+      applyLimits(Math.max(options.clock().millis(), lastAppendedAt));
+      pruneStored(true);
+      reclaimFiles();
+    } finally {
+      writeLock.unlock();
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    sweeper.shutdownNow();
+    try {
+      sweeper.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      engine.close();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DurableHistory[" + dir + ", " + first + ".." + last + "]";
+  }
+
+  private void sweep() {
+    try {
+      enforceRetention();
+    } catch (HistoryException | RuntimeException e) {
+      if (!closed) {
+        LOG.log(System.Logger.Level.WARNING, "history retention sweep failed in " + dir, e);
+      }
+    }
+  }
+
+  private void ensureOpen() throws HistoryException {
+    if (closed) {
+      throw new HistoryException("history in " + dir + " is closed");
+    }
+  }
+
+  /** Rebuilds the in-memory bounds from the stored records (newest and oldest) and the limits. */
+  private void recover() throws HistoryException {
+    writeLock.lock();
+    try (RocksIterator it = engine.db.newIterator(engine.updates)) {
+      it.seekToLast();
+      if (!it.isValid()) {
+        it.status();
+        return; // empty: first = 1, last = 0
+      }
+      long newest = Keys.sequence(it.key());
+      byte[] value = it.value();
+      Update u = RecordCodec.decode(newest, value);
+      RecordCodec.Header h = RecordCodec.header(newest, value);
+      last = newest;
+      lastId = u.id();
+      lastAppendedAt = h.appendedAt();
+      bytesAfterLast =
+          h.bytesBefore() + RecordCodec.accountedSize(value, RecordCodec.utf8(u.id()).length);
+      it.seekToFirst();
+      it.status();
+      physicalFirst = Keys.sequence(it.key());
+      first = physicalFirst;
+      firstHeader = headerAt(first);
+      applyLimits(Math.max(options.clock().millis(), lastAppendedAt));
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot read history", dir, e);
+    } catch (RecordCodec.CorruptRecordException e) {
+      throw new HistoryException("history store in " + dir + " is corrupted: " + e.getMessage());
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Moves {@code first} past every record that breaks a limit. Cheap when none does. */
+  private void applyLimits(long now) throws HistoryException {
+    if (first > last) {
+      return;
+    }
+    long target = Math.max(first, last - options.maxCount() + 1);
+    long cutoff = now - maxAgeMillis; // records appended at or before it are too old
+    if (target <= last && headerAt(target).appendedAt() <= cutoff) {
+      target = firstKept(target, last, s -> headerAt(s).appendedAt() > cutoff);
+    }
+    if (target <= last && bytesAfterLast - headerAt(target).bytesBefore() > options.maxBytes()) {
+      target =
+          firstKept(
+              target, last, s -> bytesAfterLast - headerAt(s).bytesBefore() <= options.maxBytes());
+    }
+    if (target != first) {
+      firstHeader = target <= last ? headerAt(target) : null;
+      first = target;
+    }
+  }
+
+  /** A retention test that is false for older records and true from some sequence on. */
+  @FunctionalInterface
+  private interface Kept {
+    boolean test(long sequence) throws HistoryException;
+  }
+
+  /** The smallest sequence in {@code [lo, hi]} that is kept, or {@code hi + 1}: a binary search. */
+  private static long firstKept(long lo, long hi, Kept kept) throws HistoryException {
+    long end = hi + 1;
+    while (lo < end) {
+      long mid = lo + (end - lo) / 2;
+      if (kept.test(mid)) {
+        end = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  private RecordCodec.Header headerAt(long seq) throws HistoryException {
+    if (seq == first && firstHeader != null) {
+      return firstHeader;
+    }
+    try {
+      byte[] value = engine.db.get(engine.updates, Keys.of(seq));
+      if (value == null) {
+        throw new HistoryException(
+            "history store in " + dir + " is damaged: record " + seq + " is missing");
+      }
+      return RecordCodec.header(seq, value);
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot read history", dir, e);
+    } catch (RecordCodec.CorruptRecordException e) {
+      throw new HistoryException(e.getMessage() + " in " + dir, e);
+    }
+  }
+
+  /**
+   * Deletes the records below {@code first}, except the newest record, which always stays so that
+   * the sequence and last event ID survive a restart. Waits for {@link #PRUNE_SLACK} records
+   * unless forced, so steady publishing makes few, large range deletes.
+   */
+  private void pruneStored(boolean force) throws HistoryException {
+    long end = Math.min(first, last);
+    long excess = end - physicalFirst;
+    if (excess <= 0 || (!force && excess < PRUNE_SLACK)) {
+      return;
+    }
+    while (physicalFirst < end) {
+      long chunkEnd = Math.min(end, physicalFirst + PRUNE_CHUNK);
+      pruneChunk(physicalFirst, chunkEnd);
+      physicalFirst = chunkEnd;
+    }
+  }
+
+  /** Deletes records {@code [from, to)} and the ID index entries that still point at them. */
+  private void pruneChunk(long from, long to) throws HistoryException {
+    List<byte[]> idKeys = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    try {
+      try (Slice upper = new Slice(Keys.of(to));
+          ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+          RocksIterator it = engine.db.newIterator(engine.updates, ro)) {
+        for (it.seek(Keys.of(from)); it.isValid(); it.next()) {
+          long seq = Keys.sequence(it.key());
+          seqs.add(seq);
+          idKeys.add(RecordCodec.idBytes(seq, it.value()));
+        }
+        it.status();
+      }
+      // An ID published twice points at its newest sequence; only drop entries for this range.
+      List<byte[]> indexed =
+          idKeys.isEmpty()
+              ? List.of()
+              : engine.db.multiGetAsList(Collections.nCopies(idKeys.size(), engine.ids), idKeys);
+      try (WriteBatch wb = new WriteBatch()) {
+        for (int i = 0; i < idKeys.size(); i++) {
+          byte[] target = indexed.get(i);
+          if (target != null && Keys.sequence(target) == seqs.get(i)) {
+            wb.delete(engine.ids, idKeys.get(i));
+          }
+        }
+        wb.deleteRange(engine.updates, Keys.of(from), Keys.of(to));
+        engine.db.write(engine.pruneWrite, wb);
+      }
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot prune history", dir, e);
+    } catch (RecordCodec.CorruptRecordException e) {
+      throw new HistoryException(e.getMessage() + " in " + dir, e);
+    }
+  }
+
+  /** Drops table files that hold only pruned records, without waiting for compaction. */
+  private void reclaimFiles() throws HistoryException {
+    if (physicalFirst <= reclaimedBelow) {
+      return;
+    }
+    try {
+      engine.db.deleteFilesInRanges(
+          engine.updates, List.of(Keys.of(0), Keys.of(physicalFirst)), false);
+      reclaimedBelow = physicalFirst;
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot reclaim pruned files", dir, e);
+    }
+  }
+
+  private static long saturatedMillis(StoreOptions options) {
+    try {
+      return options.maxAge().toMillis();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+}
