@@ -1,0 +1,22 @@
+package io.herald.hub.auth;
+
+/**
+ * A presented token is not acceptable: malformed, wrongly signed, of the wrong algorithm,
+ * expired, not yet valid, or carrying malformed claims.
+ *
+ * <p>The message is one short line that never contains the token or any other text taken from
+ * it, so it can go verbatim into a 401 response body or a log line. No stack trace is captured:
+ * invalid tokens are an expected, client-caused event (and may arrive in floods), not a bug to
+ * debug.
+ */
+public final class InvalidTokenException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidTokenException(String reason) {
+    super(oneLine(reason), null, false, false);
+  }
+
+  private static String oneLine(String reason) {
+    return reason == null ? "invalid token" : reason.replaceAll("[\\r\\n]+", " ");
+  }
+}
