@@ -163,7 +163,7 @@ final class RocksEngine implements AutoCloseable {
       Status s = e.getStatus();
       m = s == null ? e.getClass().getSimpleName() : s.getCodeString();
     }
-    return m.replace('\n', ' ').replace('\r', ' ');
+    return m.replaceAll("\\s+", " ").trim();
   }
 
   private static HistoryException openFailure(Path dir, RocksDBException e) {
@@ -171,7 +171,8 @@ final class RocksEngine implements AutoCloseable {
     Status s = e.getStatus();
     if (m.contains("lock file") || m.contains("LOCK")) {
       return new HistoryException(
-          "history directory " + dir + " is in use by another process: " + m, e);
+          "history directory " + dir + " is already open (another Herald is using it): " + m,
+          e);
     }
     if (s != null && s.getCode() == Status.Code.Corruption) {
       return new HistoryException("history store in " + dir + " is corrupted: " + m, e);
