@@ -1,0 +1,191 @@
+package io.herald.cli;
+
+import io.herald.core.history.History;
+import io.herald.core.history.MemoryHistory;
+import io.herald.core.history.NoHistory;
+import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.Transport;
+import io.herald.hub.HubConfig;
+import io.herald.hub.HubServer;
+import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.auth.TokenIssuer;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code herald serve}: runs a hub. With no flags it works at once on port 8080: it makes up a
+ * publisher key for the session, prints a token and a {@code curl} line to publish with.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the hub. Every option can also be set in the environment as HERALD_<OPTION>,",
+      "e.g. HERALD_PUBLISHER_JWT_KEY; MERCURE_PUBLISHER_JWT_KEY and MERCURE_SUBSCRIBER_JWT_KEY work too."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--addr", defaultValue = ":8080", description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}).")
+  String addr;
+
+  @Option(names = "--publisher-jwt-key", description = "HMAC secret, or PEM public key (file or text) for --jwt-algorithm RS*/ES*/PS*/EdDSA. Generated for the session when absent.")
+  String publisherKey;
+
+  @Option(names = "--subscriber-jwt-key", description = "Key for subscriber tokens (default: the publisher key).")
+  String subscriberKey;
+
+  @Option(names = "--jwt-algorithm", defaultValue = "HS256", description = "Pinned JWS algorithm (default ${DEFAULT-VALUE}); 'none' is never accepted.")
+  String algorithm;
+
+  @Option(names = "--anonymous", description = "Let subscribers without a token receive public updates.")
+  boolean anonymous;
+
+  @Option(names = "--cors-origins", split = ",", description = "Origins allowed to read the hub from a browser (exact origins, or *).")
+  List<String> corsOrigins = List.of();
+
+  @Option(names = "--publish-origins", split = ",", description = "Origins allowed to publish with a cookie (CSRF protection).")
+  List<String> publishOrigins = List.of();
+
+  @Option(names = "--cookie-name", defaultValue = "mercureAuthorization", description = "Cookie holding the token (default ${DEFAULT-VALUE}).")
+  String cookieName;
+
+  @Option(names = "--heartbeat", defaultValue = "15s", converter = Durations.class, description = "Comment sent on idle streams after this long (default ${DEFAULT-VALUE}; 0 disables).")
+  Duration heartbeat;
+
+  @Option(names = "--dispatch-timeout", defaultValue = "5s", converter = Durations.class, description = "A subscriber unwritable for longer is disconnected (default ${DEFAULT-VALUE}).")
+  Duration dispatchTimeout;
+
+  @Option(names = "--retry", defaultValue = "-1", description = "retry: hint in ms sent when a stream opens (default: none).")
+  long retry;
+
+  @Option(names = "--demo", description = "Publish the time every second on demo/clock (implies --anonymous, for the page at /).")
+  boolean demo;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS with HTTP/2 (ALPN h2).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key (PKCS#8) for --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest publish body (default ${DEFAULT-VALUE}); larger gets 413.")
+  int maxBodyBytes;
+
+  @Option(names = "--max-topics", defaultValue = "100", description = "Most topics per publish or subscribe (default ${DEFAULT-VALUE}).")
+  int maxTopics;
+
+  @Option(names = "--history", defaultValue = "memory", description = "Where updates are kept for replay: memory or none (default ${DEFAULT-VALUE}).")
+  String history;
+
+  @Option(names = "--history-size", defaultValue = "100000", description = "Most updates kept for replay (default ${DEFAULT-VALUE}).")
+  int historySize;
+
+  @Option(names = "--io-threads", defaultValue = "0", description = "Event loop threads (default: one per core).")
+  int ioThreads;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    boolean generatedKey = publisherKey == null || publisherKey.isEmpty();
+    if (generatedKey) {
+      if (!algorithm.startsWith("HS")) {
+        throw new IllegalArgumentException("--publisher-jwt-key is required with --jwt-algorithm " + algorithm);
+      }
+      byte[] secret = new byte[32];
+      new SecureRandom().nextBytes(secret);
+      publisherKey = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+    JwtVerifier publisherVerifier = JwtVerifier.create(publisherKey, algorithm);
+    JwtVerifier subscriberVerifier = subscriberKey == null || subscriberKey.isEmpty()
+        ? publisherVerifier : JwtVerifier.create(subscriberKey, algorithm);
+
+    HubConfig config = HubConfig.builder()
+        .address(Addresses.parse(addr))
+        .publisherVerifier(publisherVerifier)
+        .subscriberVerifier(subscriberVerifier)
+        .anonymous(anonymous || demo)
+        .corsOrigins(corsOrigins)
+        .publishOrigins(publishOrigins)
+        .cookieName(cookieName)
+        .heartbeat(heartbeat)
+        .dispatchTimeout(dispatchTimeout)
+        .retryMillis(retry)
+        .demo(demo)
+        .tls(tlsCert, tlsKey)
+        .maxBodyBytes(maxBodyBytes)
+        .maxTopics(maxTopics)
+        .ioThreads(ioThreads)
+        .build();
+
+    History store = switch (history) {
+      case "memory" -> new MemoryHistory(historySize);
+      case "none" -> new NoHistory();
+      default -> throw new IllegalArgumentException("--history must be memory or none, got '" + history + "'");
+    };
+    Transport transport = new LocalTransport(store);
+    HubServer hub;
+    try {
+      hub = HubServer.start(config, transport);
+    } catch (Exception e) {
+      transport.close();
+      store.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      hub.close();
+      transport.close();
+      store.close();
+      stopped.countDown();
+    }, "herald-shutdown"));
+
+    printBanner(out, hub, generatedKey);
+    stopped.await();
+    return 0;
+  }
+
+  private void printBanner(PrintWriter out, HubServer hub, boolean generatedKey) {
+    InetSocketAddress bound = hub.address();
+    String scheme = tlsCert != null ? "https" : "http";
+    String host = bound.getAddress().isAnyLocalAddress() ? "localhost" : bound.getHostString();
+    if (host.indexOf(':') >= 0) {
+      host = "[" + host + "]";
+    }
+    String base = scheme + "://" + host + ":" + bound.getPort();
+    String url = base + "/.well-known/mercure";
+    out.printf("Herald hub listening on %s (%s, %s)%n", bound, hub.isNative() ? "epoll" : "nio",
+        tlsCert != null ? "HTTPS, HTTP/2 via ALPN" : "HTTP/1.1 and h2c");
+    out.printf("Hub URL: %s   page: %s/%n", url, base);
+    if (generatedKey) {
+      out.println("No --publisher-jwt-key given: generated a random key for this session only.");
+      out.println("Tokens below stop working when the hub restarts; set HERALD_PUBLISHER_JWT_KEY to keep them.");
+    }
+    if (algorithm.startsWith("HS")) {
+      String token = new TokenIssuer(publisherKey, algorithm).issue(List.of("*"), List.of("*"), null, null);
+      out.println("Token (publish and subscribe to every topic):");
+      out.println("  " + token);
+      out.println("Subscribe:");
+      out.printf("  curl -N -H 'Authorization: Bearer %s' '%s?topic=demo/hello'%n", token, url);
+      out.println("Publish:");
+      out.printf("  curl -X POST -H 'Authorization: Bearer %s' -d topic=demo/hello -d data=hi '%s'%n", token, url);
+    }
+    if (anonymous || demo) {
+      out.println("Anonymous subscribers may read public updates.");
+    }
+    if (demo) {
+      out.printf("Demo: the time is published every second on demo/clock; open %s/ in a browser.%n", base);
+    }
+    out.flush();
+  }
+}

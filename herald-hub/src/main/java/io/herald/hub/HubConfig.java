@@ -1,0 +1,274 @@
+package io.herald.hub;
+
+import io.herald.hub.auth.JwtVerifier;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the hub needs to know to run, with the defaults a production hub should have. Built
+ * with {@link #builder()}; immutable.
+ */
+public final class HubConfig {
+  private final InetSocketAddress address;
+  private final JwtVerifier publisherVerifier;
+  private final JwtVerifier subscriberVerifier;
+  private final boolean anonymous;
+  private final List<String> corsOrigins;
+  private final List<String> publishOrigins;
+  private final String cookieName;
+  private final Duration heartbeat;
+  private final Duration dispatchTimeout;
+  private final long retryMillis;
+  private final boolean demo;
+  private final Path tlsCert;
+  private final Path tlsKey;
+  private final int maxBodyBytes;
+  private final int maxTopics;
+  private final int maxUriBytes;
+  private final int maxHeaderBytes;
+  private final int maxQueuedBytes;
+  private final int ioThreads;
+
+  private HubConfig(Builder b) {
+    this.address = b.address;
+    this.publisherVerifier = b.publisherVerifier;
+    this.subscriberVerifier = b.subscriberVerifier != null ? b.subscriberVerifier : b.publisherVerifier;
+    this.anonymous = b.anonymous;
+    this.corsOrigins = List.copyOf(b.corsOrigins);
+    this.publishOrigins = List.copyOf(b.publishOrigins);
+    this.cookieName = b.cookieName;
+    this.heartbeat = b.heartbeat;
+    this.dispatchTimeout = b.dispatchTimeout;
+    this.retryMillis = b.retryMillis;
+    this.demo = b.demo;
+    this.tlsCert = b.tlsCert;
+    this.tlsKey = b.tlsKey;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.maxTopics = b.maxTopics;
+    this.maxUriBytes = b.maxUriBytes;
+    this.maxHeaderBytes = b.maxHeaderBytes;
+    this.maxQueuedBytes = b.maxQueuedBytes;
+    this.ioThreads = b.ioThreads;
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    if (corsOrigins.contains("*") && corsOrigins.size() > 1) {
+      throw new IllegalArgumentException("--cors-origins: '*' cannot be combined with origins");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Where the hub listens. Default: every interface, port 8080. */
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** Verifies publisher tokens; {@code null} means nobody may publish over HTTP. */
+  public JwtVerifier publisherVerifier() {
+    return publisherVerifier;
+  }
+
+  /** Verifies subscriber tokens; defaults to the publisher verifier, as in Mercure. */
+  public JwtVerifier subscriberVerifier() {
+    return subscriberVerifier;
+  }
+
+  /** Whether subscribers without a token may receive public updates. */
+  public boolean anonymous() {
+    return anonymous;
+  }
+
+  /** Origins allowed by CORS: exact origins, or the single entry {@code *}. */
+  public List<String> corsOrigins() {
+    return corsOrigins;
+  }
+
+  /** Origins from which a cookie-authenticated publish is accepted (CSRF protection). */
+  public List<String> publishOrigins() {
+    return publishOrigins;
+  }
+
+  public String cookieName() {
+    return cookieName;
+  }
+
+  /** Interval after which an idle stream gets a comment line; zero disables. */
+  public Duration heartbeat() {
+    return heartbeat;
+  }
+
+  /** How long a subscriber may stay unwritable before it is disconnected. */
+  public Duration dispatchTimeout() {
+    return dispatchTimeout;
+  }
+
+  /** The {@code retry:} hint sent when a stream opens, or {@code -1} for none. */
+  public long retryMillis() {
+    return retryMillis;
+  }
+
+  public boolean demo() {
+    return demo;
+  }
+
+  public Path tlsCert() {
+    return tlsCert;
+  }
+
+  public Path tlsKey() {
+    return tlsKey;
+  }
+
+  public int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public int maxTopics() {
+    return maxTopics;
+  }
+
+  public int maxUriBytes() {
+    return maxUriBytes;
+  }
+
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  /**
+   * Bytes that may wait in one subscriber's outbound queue. Past it the subscriber is dropped at
+   * once (it will reconnect and resume), whatever the dispatch timeout says.
+   */
+  public int maxQueuedBytes() {
+    return maxQueuedBytes;
+  }
+
+  /** Event loop threads for connections; 0 means one per core. */
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  /** Builder with production defaults. */
+  public static final class Builder {
+    private InetSocketAddress address = new InetSocketAddress(8080);
+    private JwtVerifier publisherVerifier;
+    private JwtVerifier subscriberVerifier;
+    private boolean anonymous;
+    private List<String> corsOrigins = List.of();
+    private List<String> publishOrigins = List.of();
+    private String cookieName = "mercureAuthorization";
+    private Duration heartbeat = Duration.ofSeconds(15);
+    private Duration dispatchTimeout = Duration.ofSeconds(5);
+    private long retryMillis = -1;
+    private boolean demo;
+    private Path tlsCert;
+    private Path tlsKey;
+    private int maxBodyBytes = 1 << 20;
+    private int maxTopics = 100;
+    private int maxUriBytes = 8192;
+    private int maxHeaderBytes = 16384;
+    private int maxQueuedBytes = 4 << 20;
+    private int ioThreads;
+
+    public Builder address(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address);
+      return this;
+    }
+
+    public Builder publisherVerifier(JwtVerifier v) {
+      this.publisherVerifier = v;
+      return this;
+    }
+
+    public Builder subscriberVerifier(JwtVerifier v) {
+      this.subscriberVerifier = v;
+      return this;
+    }
+
+    public Builder anonymous(boolean anonymous) {
+      this.anonymous = anonymous;
+      return this;
+    }
+
+    public Builder corsOrigins(List<String> origins) {
+      this.corsOrigins = origins;
+      return this;
+    }
+
+    public Builder publishOrigins(List<String> origins) {
+      this.publishOrigins = origins;
+      return this;
+    }
+
+    public Builder cookieName(String name) {
+      this.cookieName = name;
+      return this;
+    }
+
+    public Builder heartbeat(Duration heartbeat) {
+      this.heartbeat = heartbeat;
+      return this;
+    }
+
+    public Builder dispatchTimeout(Duration timeout) {
+      this.dispatchTimeout = timeout;
+      return this;
+    }
+
+    public Builder retryMillis(long retryMillis) {
+      this.retryMillis = retryMillis;
+      return this;
+    }
+
+    public Builder demo(boolean demo) {
+      this.demo = demo;
+      return this;
+    }
+
+    public Builder tls(Path cert, Path key) {
+      this.tlsCert = cert;
+      this.tlsKey = key;
+      return this;
+    }
+
+    public Builder maxBodyBytes(int n) {
+      this.maxBodyBytes = n;
+      return this;
+    }
+
+    public Builder maxTopics(int n) {
+      this.maxTopics = n;
+      return this;
+    }
+
+    public Builder maxUriBytes(int n) {
+      this.maxUriBytes = n;
+      return this;
+    }
+
+    public Builder maxHeaderBytes(int n) {
+      this.maxHeaderBytes = n;
+      return this;
+    }
+
+    public Builder maxQueuedBytes(int n) {
+      this.maxQueuedBytes = n;
+      return this;
+    }
+
+    public Builder ioThreads(int n) {
+      this.ioThreads = n;
+      return this;
+    }
+
+    public HubConfig build() {
+      return new HubConfig(this);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package io.herald.hub;
+
+import io.herald.core.auth.Authorization;
+import io.herald.core.topic.TopicMatcher;
+import io.herald.core.transport.Transport;
+import io.herald.core.update.UpdateRules;
+import io.herald.hub.demo.DemoClock;
+import io.herald.hub.http.Cors;
+import io.herald.hub.http.HubChannelInitializer;
+import io.herald.hub.http.HubRouter;
+import io.herald.hub.page.PageHandler;
+import io.herald.hub.publish.PublishCounters;
+import io.herald.hub.publish.PublishHandler;
+import io.herald.hub.subscribe.FanOut;
+import io.herald.hub.subscribe.SubscribeHandler;
+import io.herald.hub.subscribe.SubscriberCounters;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+
+/**
+ * A running hub: binds the port, wires the transport to the subscribers, and stops cleanly.
+ *
+ * <pre>{@code
+ * Transport transport = new LocalTransport(new MemoryHistory(10_000));
+ * try (HubServer hub = HubServer.start(config, transport)) {
+ *   System.out.println("listening on " + hub.port());
+ * }
+ * }</pre>
+ *
+ * <p>Uses the native epoll transport on Linux and NIO elsewhere. The transport is owned by the
+ * caller, which closes it after the hub.
+ */
+public final class HubServer implements AutoCloseable {
+  private final HubConfig config;
+  private final Transport transport;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final ExecutorService replayExecutor;
+  private final ScheduledExecutorService scheduler;
+  private final FanOut fanOut;
+  private final Channel serverChannel;
+  private final PublishCounters publishCounters = new PublishCounters();
+  private final SubscriberCounters subscriberCounters = new SubscriberCounters();
+  private final DemoClock demo;
+  private volatile boolean draining;
+
+  private HubServer(HubConfig config, Transport transport) throws InterruptedException, SSLException {
+    this.config = config;
+    this.transport = transport;
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+    this.bossGroup = new MultiThreadIoEventLoopGroup(1, daemonThreads("herald-accept"), io);
+    this.workerGroup = new MultiThreadIoEventLoopGroup(threads, daemonThreads("herald-io"), io);
+    this.replayExecutor = Executors.newFixedThreadPool(2, daemonThreads("herald-replay"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("herald-timer"));
+
+    Authorization authorization = new Authorization(new TopicMatcher());
+    Cors cors = new Cors(config.corsOrigins());
+    this.fanOut = new FanOut(workerGroup, authorization, config, subscriberCounters);
+    fanOut.initSequence(transport.history().lastSequence());
+    transport.listen(fanOut);
+    fanOut.start();
+
+    PublishHandler publish = new PublishHandler(
+        config, transport, authorization, new UpdateRules(config.maxTopics()), cors, publishCounters);
+    SubscribeHandler subscribe = new SubscribeHandler(
+        config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor);
+    HubRouter router = new HubRouter(publish, subscribe, new PageHandler(), cors, () -> draining);
+    SslContext ssl = config.tlsCert() == null ? null : sslContext(config);
+
+    Class<? extends ServerChannel> channelClass =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(channelClass)
+        .option(ChannelOption.SO_BACKLOG, 8192)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+        .childHandler(new HubChannelInitializer(config, router, ssl));
+    try {
+      this.serverChannel = bootstrap.bind(config.address()).sync().channel();
+    } catch (InterruptedException | RuntimeException e) {
+      shutdownThreads();
+      throw e;
+    }
+    this.demo = config.demo() ? new DemoClock(transport, scheduler) : null;
+  }
+
+  /**
+   * Starts a hub on {@code config.address()} in front of {@code transport}.
+   *
+   * @throws InterruptedException if interrupted while binding
+   * @throws SSLException if the configured certificate or key cannot be used
+   */
+  public static HubServer start(HubConfig config, Transport transport) throws InterruptedException, SSLException {
+    return new HubServer(config, transport);
+  }
+
+  private static SslContext sslContext(HubConfig config) throws SSLException {
+    return SslContextBuilder.forServer(config.tlsCert().toFile(), config.tlsKey().toFile())
+        .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+        .applicationProtocolConfig(new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1))
+        .build();
+  }
+
+  /** The port the hub listens on (useful when configured with port 0). */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** Where the hub listens. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public HubConfig config() {
+    return config;
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  public PublishCounters publishCounters() {
+    return publishCounters;
+  }
+
+  public SubscriberCounters subscriberCounters() {
+    return subscriberCounters;
+  }
+
+  /** Whether the native epoll transport is in use. */
+  public boolean isNative() {
+    return Epoll.isAvailable();
+  }
+
+  /**
+   * Stops the hub: no new connections, new requests answered 503, every stream ended with a short
+   * {@code retry:} so subscribers come back soon (to this hub restarted, or another), then the
+   * threads are released. The transport is left to its owner.
+   */
+  @Override
+  public void close() {
+    draining = true;
+    if (demo != null) {
+      demo.close();
+    }
+    serverChannel.close().awaitUninterruptibly();
+    fanOut.closeAll(1000);
+    shutdownThreads();
+  }
+
+  private void shutdownThreads() {
+    scheduler.shutdownNow();
+    replayExecutor.shutdownNow();
+    bossGroup.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    workerGroup.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,69 @@
+package io.herald.hub.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Builds and sends the hub's short responses: IDs, error reasons, small pages.
+ *
+ * <p>Every error is a status plus a one-line {@code text/plain} reason, so a publisher, a
+ * subscriber or an operator reading a log sees why at once.
+ */
+public final class Responses {
+  private Responses() {}
+
+  /** A {@code text/plain} response whose body is {@code text} and a newline. */
+  public static FullHttpResponse text(HttpResponseStatus status, String text) {
+    return body(status, "text/plain; charset=utf-8", text + "\n");
+  }
+
+  /** A response with the given content type and UTF-8 body. */
+  public static FullHttpResponse body(HttpResponseStatus status, String contentType, String body) {
+    ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    res.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+        .set("X-Content-Type-Options", "nosniff");
+    return res;
+  }
+
+  /**
+   * Sends a complete response, keeping the connection open when the request allows it. On
+   * HTTP/2 the "connection" is a stream, which always ends with the response.
+   */
+  public static void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
+    boolean keepAlive = req != null && HttpUtil.isKeepAlive(req) && res.status().code() < 500;
+    if (keepAlive) {
+      if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      }
+      ctx.writeAndFlush(res, ctx.voidPromise());
+    } else {
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Sends an error with its one-line reason and closes the connection afterwards. */
+  public static void failAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
+    failAndClose(ctx, text(status, reason));
+  }
+
+  /** Sends a prepared response and closes the connection afterwards. */
+  public static void failAndClose(ChannelHandlerContext ctx, FullHttpResponse res) {
+    res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+  }
+}

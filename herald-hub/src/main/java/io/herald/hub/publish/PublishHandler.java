@@ -1,0 +1,177 @@
+package io.herald.hub.publish;
+
+import io.herald.core.auth.Authorization;
+import io.herald.core.auth.Grants;
+import io.herald.core.transport.Transport;
+import io.herald.core.transport.TransportUnavailableException;
+import io.herald.core.update.InvalidUpdateException;
+import io.herald.core.update.Update;
+import io.herald.core.update.UpdateRules;
+import io.herald.hub.HubConfig;
+import io.herald.hub.auth.InvalidTokenException;
+import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.http.Cors;
+import io.herald.hub.http.PresentedToken;
+import io.herald.hub.http.Query;
+import io.herald.hub.http.Responses;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Where an update enters the hub: {@code POST /.well-known/mercure}.
+ *
+ * <p>Steps, each refusing with a status and a one-line reason: read the form (400), find and
+ * verify the publisher's token (401), check a cookie-borne token's origin (403, CSRF), validate the
+ * fields (400, see {@link UpdateRules}), check every topic against {@code mercure.publish} (403),
+ * then hand the update to the transport. The 200 with the ID is written only once the transport
+ * says the update is stored; if it cannot be stored the publisher gets 503 and nothing is
+ * dispatched.
+ */
+public final class PublishHandler {
+  private final HubConfig config;
+  private final Transport transport;
+  private final Authorization authorization;
+  private final UpdateRules rules;
+  private final Cors cors;
+  private final Set<String> publishOrigins;
+  private final PublishCounters counters;
+
+  public PublishHandler(
+      HubConfig config,
+      Transport transport,
+      Authorization authorization,
+      UpdateRules rules,
+      Cors cors,
+      PublishCounters counters) {
+    this.config = config;
+    this.transport = transport;
+    this.authorization = authorization;
+    this.rules = rules;
+    this.cors = cors;
+    this.publishOrigins = Set.copyOf(config.publishOrigins());
+    this.counters = counters;
+  }
+
+  public void handle(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
+    String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    if (contentType == null
+        || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST,
+          "publish body must be application/x-www-form-urlencoded");
+      return;
+    }
+    Map<String, List<String>> form;
+    try {
+      form = Query.form(req.content().toString(StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "invalid form: " + e.getMessage());
+      return;
+    }
+
+    PresentedToken token;
+    try {
+      token = PresentedToken.find(req, query, config.cookieName());
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+      return;
+    }
+    if (token == null) {
+      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "publisher token required");
+      return;
+    }
+    JwtVerifier verifier = config.publisherVerifier();
+    if (verifier == null) {
+      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "publishing is disabled: no publisher key");
+      return;
+    }
+    Grants grants;
+    try {
+      grants = verifier.verify(token.token());
+    } catch (InvalidTokenException e) {
+      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "invalid publisher token: " + e.getMessage());
+      return;
+    }
+    if (token.source() == PresentedToken.Source.COOKIE && !fromPublishOrigin(req)) {
+      // A browser attaches the cookie to any site's request: without this check, any page the
+      // user visits could publish in their name.
+      refuse(ctx, req, HttpResponseStatus.FORBIDDEN,
+          "cookie-authenticated publish refused: origin not in --publish-origins");
+      return;
+    }
+
+    Update update;
+    try {
+      update = rules.validate(
+          form.get("topic"),
+          Query.first(form, "data"),
+          Query.first(form, "id"),
+          Query.first(form, "type"),
+          Query.first(form, "retry"),
+          form.containsKey("private"));
+    } catch (InvalidUpdateException e) {
+      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    if (!authorization.canPublish(grants, update.topics())) {
+      refuse(ctx, req, HttpResponseStatus.FORBIDDEN, "token does not allow publishing to these topics");
+      return;
+    }
+
+    req.retain();
+    transport.publish(update).whenComplete((stored, failure) ->
+        ctx.executor().execute(() -> {
+          try {
+            if (failure == null) {
+              counters.accepted();
+              FullHttpResponse res = Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", stored.id());
+              cors.apply(req, res.headers());
+              Responses.send(ctx, req, res);
+            } else {
+              Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                  ? failure.getCause() : failure;
+              String reason = cause instanceof TransportUnavailableException
+                  ? cause.getMessage() : "update could not be stored";
+              refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+            }
+          } finally {
+            req.release();
+          }
+        }));
+  }
+
+  private boolean fromPublishOrigin(FullHttpRequest req) {
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin == null) {
+      String referer = req.headers().get(HttpHeaderNames.REFERER);
+      if (referer == null) {
+        return false;
+      }
+      try {
+        URI u = URI.create(referer);
+        if (u.getScheme() == null || u.getHost() == null) {
+          return false;
+        }
+        origin = u.getScheme() + "://" + u.getRawAuthority();
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+    return publishOrigins.contains("*") || publishOrigins.contains(origin);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
+    counters.refused(status.code());
+    FullHttpResponse res = Responses.text(status, reason);
+    cors.apply(req, res.headers());
+    Responses.send(ctx, req, res);
+  }
+}

@@ -1,0 +1,105 @@
+package io.herald.hub.subscribe;
+
+import io.herald.core.auth.Authorization;
+import io.herald.core.sse.SseEncoder;
+import io.herald.core.transport.UpdateListener;
+import io.herald.core.update.Update;
+import io.herald.hub.HubConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Hands every accepted update to every event loop, once.
+ *
+ * <p>The update is encoded to SSE bytes here, once, into one direct buffer; each event loop gets
+ * one task that writes retained duplicates of that buffer to its own matching subscribers (see
+ * {@link LoopSubscribers}). No lock is shared between loops, no subscriber is visited by a thread
+ * other than its own, and the transport's dispatch thread never waits for a subscriber.
+ *
+ * <p>Updates arrive in sequence order from one thread and each loop runs its tasks in order, so
+ * every subscriber sees updates in sequence order.
+ */
+public final class FanOut implements UpdateListener {
+  private final List<LoopSubscribers> loops = new ArrayList<>();
+  private final Map<EventExecutor, LoopSubscribers> byLoop = new IdentityHashMap<>();
+
+  public FanOut(
+      EventLoopGroup group, Authorization authorization, HubConfig config, SubscriberCounters counters) {
+    for (EventExecutor executor : group) {
+      LoopSubscribers l = new LoopSubscribers((EventLoop) executor, authorization, config, counters);
+      loops.add(l);
+      byLoop.put(executor, l);
+    }
+  }
+
+  /**
+   * Tells every loop that updates up to {@code sequence} are already in history (at startup,
+   * before any dispatch), so streams resuming now replay up to there.
+   */
+  public void initSequence(long sequence) {
+    for (LoopSubscribers l : loops) {
+      l.loop().execute(() -> l.initSequence(sequence));
+    }
+  }
+
+  /** Starts each loop's periodic sweep (heartbeats, slow consumers). */
+  public void start() {
+    for (LoopSubscribers l : loops) {
+      l.startSweeping();
+    }
+  }
+
+  /** The subscribers living on {@code loop}. */
+  LoopSubscribers on(EventExecutor loop) {
+    LoopSubscribers l = byLoop.get(loop);
+    if (l == null) {
+      throw new IllegalStateException("not one of the hub's event loops: " + loop);
+    }
+    return l;
+  }
+
+  @Override
+  public void onUpdate(Update update) {
+    byte[] encoded = SseEncoder.encode(update);
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(encoded.length);
+    buf.writeBytes(encoded);
+    Delivery delivery = new Delivery(update, buf);
+    try {
+      for (LoopSubscribers l : loops) {
+        buf.retain();
+        try {
+          l.loop().execute(() -> {
+            try {
+              l.dispatch(delivery);
+            } finally {
+              buf.release();
+            }
+          });
+        } catch (RejectedExecutionException shuttingDown) {
+          buf.release();
+        }
+      }
+    } finally {
+      buf.release();
+    }
+  }
+
+  /** Closes every subscriber stream with a final {@code retry:} hint (hub shutdown). */
+  public void closeAll(long retryMillis) {
+    for (LoopSubscribers l : loops) {
+      try {
+        l.loop().execute(() -> l.closeAll(retryMillis));
+      } catch (RejectedExecutionException alreadyStopped) {
+        // nothing left to close on that loop
+      }
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package io.herald.hub.subscribe;
+
+import io.herald.core.auth.Authorization;
+import io.herald.core.subscriber.SubscriberIndex;
+import io.herald.hub.HubConfig;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The subscribers of one event loop, touched only from that loop: no locks.
+ *
+ * <p>Dispatch writes to every matching subscriber and then schedules a single flush behind the
+ * tasks already queued, so a burst of updates reaches each socket in one syscall instead of one
+ * per update (flush coalescing). A periodic sweep sends heartbeats on idle streams and drops
+ * subscribers that stayed unwritable past the dispatch timeout.
+ */
+final class LoopSubscribers {
+  private final EventLoop loop;
+  private final HubConfig config;
+  private final SubscriberCounters counters;
+  private final SubscriberIndex<SubscriberStream> index;
+  private final Set<SubscriberStream> members = new LinkedHashSet<>();
+  private final List<SubscriberStream> toFlush = new ArrayList<>();
+  private final Runnable flushTask = this::flushTouched;
+  private boolean flushScheduled;
+  /** Sequence of the last update this loop dispatched: where a new subscriber's live stream starts. */
+  private long lastSequence;
+
+  LoopSubscribers(
+      EventLoop loop, Authorization authorization, HubConfig config, SubscriberCounters counters) {
+    this.loop = loop;
+    this.config = config;
+    this.counters = counters;
+    this.index = new SubscriberIndex<>(authorization);
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  long lastSequence() {
+    return lastSequence;
+  }
+
+  /** Sets where the live stream starts before any dispatch happened (from the history). */
+  void initSequence(long sequence) {
+    if (lastSequence < sequence) {
+      lastSequence = sequence;
+    }
+  }
+
+  int size() {
+    return members.size();
+  }
+
+  void add(SubscriberStream s) {
+    members.add(s);
+    index.add(s);
+  }
+
+  void remove(SubscriberStream s) {
+    members.remove(s);
+    index.remove(s);
+  }
+
+  void dispatch(Delivery delivery) {
+    lastSequence = delivery.update().sequence();
+    if (members.isEmpty()) {
+      return;
+    }
+    index.forEachRecipient(delivery.update(), s -> {
+      if (s.offer(delivery)) {
+        markForFlush(s);
+      }
+    });
+  }
+
+  /** Queues {@code s} for the next coalesced flush. */
+  void markForFlush(SubscriberStream s) {
+    if (!s.flushPending) {
+      s.flushPending = true;
+      toFlush.add(s);
+    }
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(flushTask);
+    }
+  }
+
+  private void flushTouched() {
+    flushScheduled = false;
+    int n = toFlush.size();
+    for (int i = 0; i < n; i++) {
+      SubscriberStream s = toFlush.get(i);
+      s.flushPending = false;
+      s.flush();
+    }
+    toFlush.clear();
+  }
+
+  void startSweeping() {
+    long hb = config.heartbeat().toMillis();
+    long dt = config.dispatchTimeout().toMillis();
+    long period = Math.min(1000, Math.min(hb > 0 ? hb : 1000, dt > 0 ? dt : 1000) / 2);
+    period = Math.max(10, period);
+    loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private void sweep() {
+    if (members.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long heartbeatNanos = config.heartbeat().toNanos();
+    long timeoutNanos = config.dispatchTimeout().toNanos();
+    for (SubscriberStream s : new ArrayList<>(members)) {
+      s.sweep(now, heartbeatNanos, timeoutNanos);
+    }
+  }
+
+  void closeAll(long retryMillis) {
+    for (SubscriberStream s : new ArrayList<>(members)) {
+      s.finish(retryMillis);
+    }
+  }
+}

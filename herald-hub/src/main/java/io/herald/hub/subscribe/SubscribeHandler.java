@@ -1,0 +1,200 @@
+package io.herald.hub.subscribe;
+
+import io.herald.core.auth.Authorization;
+import io.herald.core.auth.Grants;
+import io.herald.core.history.HistoryException;
+import io.herald.core.history.ReplayStart;
+import io.herald.core.sse.SseEncoder;
+import io.herald.core.transport.Transport;
+import io.herald.hub.HubConfig;
+import io.herald.hub.auth.InvalidTokenException;
+import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.http.Cors;
+import io.herald.hub.http.PresentedToken;
+import io.herald.hub.http.Responses;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Where updates leave the hub: {@code GET /.well-known/mercure?topic=...} opens an event stream.
+ *
+ * <p>Checks the selectors (400) and the subscriber's token (401), answers 200 with the stream's
+ * headers at once (so a browser's {@code onopen} fires before any update), then either goes live
+ * or, when {@code Last-Event-ID}/{@code lastEventID} was given, replays what was missed first.
+ */
+public final class SubscribeHandler {
+  private static final Logger LOG = Logger.getLogger(SubscribeHandler.class.getName());
+  /** The literal that asks for everything the history still has. */
+  static final String EARLIEST = "earliest";
+  /** Event IDs longer than this cannot be ours: treat as unknown without a lookup. */
+  private static final int MAX_EVENT_ID_LENGTH = 1024;
+
+  private final HubConfig config;
+  private final Transport transport;
+  private final Authorization authorization;
+  private final Cors cors;
+  private final FanOut fanOut;
+  private final SubscriberCounters counters;
+  private final Executor replayExecutor;
+
+  public SubscribeHandler(
+      HubConfig config,
+      Transport transport,
+      Authorization authorization,
+      Cors cors,
+      FanOut fanOut,
+      SubscriberCounters counters,
+      Executor replayExecutor) {
+    this.config = config;
+    this.transport = transport;
+    this.authorization = authorization;
+    this.cors = cors;
+    this.fanOut = fanOut;
+    this.counters = counters;
+    this.replayExecutor = replayExecutor;
+  }
+
+  /**
+   * Handles a subscribe request. Returns {@code true} when the connection now carries an event
+   * stream (and must not be used for further requests).
+   */
+  public boolean handle(ChannelHandlerContext ctx, HttpRequest req, Map<String, List<String>> query) {
+    List<String> selectors = query.get("topic");
+    if (selectors == null || selectors.isEmpty()) {
+      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "missing \"topic\" parameter");
+      return false;
+    }
+    if (selectors.size() > config.maxTopics()) {
+      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST,
+          "too many topics: at most " + config.maxTopics() + " per subscription");
+      return false;
+    }
+    for (String s : selectors) {
+      if (s.isEmpty()) {
+        refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "empty \"topic\" parameter");
+        return false;
+      }
+    }
+
+    PresentedToken token;
+    try {
+      token = PresentedToken.find(req, query, config.cookieName());
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+      return false;
+    }
+    Grants grants;
+    if (token == null) {
+      if (!config.anonymous()) {
+        refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "subscriber token required");
+        return false;
+      }
+      grants = Grants.ANONYMOUS;
+    } else {
+      JwtVerifier verifier = config.subscriberVerifier();
+      if (verifier == null) {
+        refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "no subscriber key configured");
+        return false;
+      }
+      try {
+        grants = verifier.verify(token.token());
+      } catch (InvalidTokenException e) {
+        refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "invalid subscriber token: " + e.getMessage());
+        return false;
+      }
+    }
+
+    String lastEventId = req.headers().get("Last-Event-ID");
+    if (lastEventId == null) {
+      List<String> q = query.get("lastEventID");
+      lastEventId = q == null || q.isEmpty() ? null : q.get(0);
+    }
+
+    HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    res.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+        .set(HttpHeaderNames.CACHE_CONTROL,
+            token != null && token.source() == PresentedToken.Source.QUERY ? "private, no-cache" : "no-cache")
+        .set("X-Accel-Buffering", "no")
+        .set("X-Content-Type-Options", "nosniff");
+    Channel channel = ctx.channel();
+    if (!(channel instanceof Http2StreamChannel)) {
+      res.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+    }
+    cors.apply(req, res.headers());
+
+    LoopSubscribers home = fanOut.on(channel.eventLoop());
+    SubscriberStream stream = new SubscriberStream(
+        channel, home, selectors, grants, counters, config.maxQueuedBytes(), lastEventId != null);
+    stream.open();
+
+    if (lastEventId == null) {
+      startStream(channel, res, stream);
+      stream.flush();
+      return true;
+    }
+    String requested = lastEventId;
+    try {
+      replayExecutor.execute(() -> locateAndReplay(channel, res, stream, requested));
+    } catch (RejectedExecutionException shuttingDown) {
+      channel.close();
+    }
+    return true;
+  }
+
+  private void locateAndReplay(Channel channel, HttpResponse res, SubscriberStream stream, String lastEventId) {
+    ReplayStart start;
+    try {
+      start = lastEventId.equals(EARLIEST) || lastEventId.length() > MAX_EVENT_ID_LENGTH
+          ? ReplayStart.earliest()
+          : transport.history().locate(lastEventId);
+    } catch (HistoryException | RuntimeException e) {
+      // Unknown position: fall back to earliest semantics rather than failing the subscriber.
+      LOG.log(Level.WARNING, "history lookup failed, replaying from earliest: {0}", e.getMessage());
+      start = ReplayStart.earliest();
+    }
+    ReplayStart from = start;
+    channel.eventLoop().execute(() -> {
+      res.headers().set("Last-Event-ID", from.isEarliest() ? EARLIEST : from.foundId());
+      startStream(channel, res, stream);
+      stream.flush();
+      new Replay(stream, transport.history(), authorization, replayExecutor, from.afterSequence()).start();
+    });
+  }
+
+  private void startStream(Channel channel, HttpResponse res, SubscriberStream stream) {
+    channel.write(res, channel.voidPromise());
+    stream.markStarted();
+    if (config.retryMillis() >= 0) {
+      stream.writeRaw(Unpooled.wrappedBuffer(SseEncoder.retry(config.retryMillis())));
+    }
+  }
+
+  private void refuse(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason) {
+    FullHttpResponse res = Responses.text(status, reason);
+    cors.apply(req, res.headers());
+    if (status == HttpResponseStatus.UNAUTHORIZED) {
+      res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+    }
+    Responses.send(ctx, req, res);
+  }
+}

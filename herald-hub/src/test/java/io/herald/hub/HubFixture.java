@@ -1,0 +1,117 @@
+package io.herald.hub;
+
+import io.herald.core.history.MemoryHistory;
+import io.herald.core.transport.LocalTransport;
+import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.auth.TokenIssuer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** A real hub on a free loopback port, with helpers to publish and subscribe over real HTTP. */
+final class HubFixture implements AutoCloseable {
+  static final String KEY = "herald-test-secret-that-is-long-enough-for-hs256";
+
+  final LocalTransport transport;
+  final MemoryHistory history;
+  final HubServer hub;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  HubFixture() throws Exception {
+    this(b -> {});
+  }
+
+  HubFixture(Consumer<HubConfig.Builder> customize) throws Exception {
+    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
+    HubConfig.Builder b = HubConfig.builder()
+        .address(new InetSocketAddress("127.0.0.1", 0))
+        .publisherVerifier(verifier)
+        .subscriberVerifier(verifier)
+        .heartbeat(Duration.ofSeconds(30))
+        .ioThreads(2);
+    customize.accept(b);
+    history = new MemoryHistory(10_000);
+    transport = new LocalTransport(history);
+    hub = HubServer.start(b.build(), transport);
+  }
+
+  int port() {
+    return hub.port();
+  }
+
+  String hubUrl() {
+    return "http://127.0.0.1:" + port() + "/.well-known/mercure";
+  }
+
+  URI subscribeUri(String... topics) {
+    StringBuilder q = new StringBuilder();
+    for (String t : topics) {
+      q.append(q.length() == 0 ? "?" : "&").append("topic=").append(enc(t));
+    }
+    return URI.create(hubUrl() + q);
+  }
+
+  static String token(List<String> publish, List<String> subscribe) {
+    return new TokenIssuer(KEY, "HS256").issue(publish, subscribe, null, null);
+  }
+
+  static String token(List<String> publish, List<String> subscribe, Instant exp) {
+    return new TokenIssuer(KEY, "HS256").issue(publish, subscribe, null, exp);
+  }
+
+  static String publisherToken() {
+    return token(List.of("*"), List.of());
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /** Form body from name/value pairs. */
+  static String form(String... pairs) {
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      parts.add(enc(pairs[i]) + "=" + enc(pairs[i + 1]));
+    }
+    return String.join("&", parts);
+  }
+
+  HttpResponse<String> publish(String token, String... pairs) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(hubUrl()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form(pairs)));
+    if (token != null) {
+      r.header("Authorization", "Bearer " + token);
+    }
+    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Publishes and insists on 200, returning the ID. */
+  String publishOk(String... pairs) throws Exception {
+    HttpResponse<String> res = publish(publisherToken(), pairs);
+    if (res.statusCode() != 200) {
+      throw new AssertionError("publish failed: " + res.statusCode() + " " + res.body());
+    }
+    return res.body().trim();
+  }
+
+  SseStream subscribe(URI uri, String... headers) throws Exception {
+    return SseStream.open(http, uri, headers);
+  }
+
+  @Override
+  public void close() {
+    hub.close();
+    transport.close();
+    history.close();
+  }
+}
