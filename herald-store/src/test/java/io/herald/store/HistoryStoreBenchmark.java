@@ -1,0 +1,194 @@
+package io.herald.store;
+
+import io.herald.core.history.History;
+import io.herald.core.history.HistoryException;
+import io.herald.core.history.ReplayStart;
+import io.herald.core.transport.LocalTransport;
+import io.herald.core.update.Update;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Durable publish throughput of the store behind core's {@link LocalTransport} (which does the
+ * group commit), as recorded in docs/benchmarks/history-store.md. Not a test: run by hand.
+ *
+ * <p>For each fsync policy and each publisher count, N threads each loop on {@code
+ * publish(update).join()} for the measured interval after a warm-up. Reported: acknowledged
+ * updates per second, the publish-to-acknowledgement latency percentiles seen by a publisher,
+ * the latency of the {@code History.append(batch)} calls (one durable write each), and the mean
+ * batch size. Retention by count is on (100,000), so pruning runs during the measurement.
+ *
+ * <pre>java -cp ... io.herald.store.HistoryStoreBenchmark [seconds] [warmup-seconds] [dir]</pre>
+ */
+public final class HistoryStoreBenchmark {
+  private static final int[] PUBLISHERS = {1, 16, 256};
+  private static final long RETAINED = 100_000;
+
+  private HistoryStoreBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
+    double warmup = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+    Path base = Path.of(args.length > 2 ? args[2] : "target/bench");
+    Files.createDirectories(base);
+    System.out.printf(
+        "%-6s %10s %10s %10s %10s %12s %10s%n",
+        "fsync", "publishers", "updates/s", "p50 ms", "p99 ms", "append p99", "avg batch");
+    for (FsyncPolicy policy : FsyncPolicy.values()) {
+      for (int n : PUBLISHERS) {
+        run(base, policy, n, warmup, seconds);
+      }
+    }
+  }
+
+  private static void run(Path base, FsyncPolicy policy, int publishers, double warmup,
+      double seconds) throws Exception {
+    Path dir = Files.createTempDirectory(base, policy + "-" + publishers + "-");
+    StoreOptions options = StoreOptions.defaults().withFsync(policy).withMaxCount(RETAINED);
+    try (TimedHistory history = new TimedHistory(DurableHistory.open(dir, options));
+        LocalTransport transport = new LocalTransport(history)) {
+      long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+      long end = warmEnd + (long) (seconds * 1e9);
+      long[][] latencies = new long[publishers][];
+      int[] counts = new int[publishers];
+      CountDownLatch done = new CountDownLatch(publishers);
+      String payload = "{\"status\":\"in stock\",\"price\":\"12.50\",\"updated\":\"x\"}".repeat(2);
+      for (int p = 0; p < publishers; p++) {
+        int me = p;
+        Thread t =
+            new Thread(
+                () -> {
+                  long[] lat = new long[1024];
+                  int count = 0;
+                  long i = 0;
+                  while (true) {
+                    long t0 = System.nanoTime();
+                    if (t0 >= end) {
+                      break;
+                    }
+                    Update u =
+                        new Update(
+                            "urn:uuid:" + me + "-" + i++,
+                            List.of("https://example.com/books/" + me),
+                            payload,
+                            null,
+                            -1,
+                            false,
+                            0);
+                    transport.publish(u).join();
+                    long t1 = System.nanoTime();
+                    if (t0 >= warmEnd) {
+                      if (count == lat.length) {
+                        lat = Arrays.copyOf(lat, count * 2);
+                      }
+                      lat[count++] = t1 - t0;
+                    }
+                  }
+                  latencies[me] = lat;
+                  counts[me] = count;
+                  done.countDown();
+                },
+                "publisher-" + p);
+        t.start();
+      }
+      Thread.sleep(Math.max(0, (warmEnd - System.nanoTime()) / 1_000_000));
+      history.startMeasuring();
+      done.await();
+      long[] all = new long[Arrays.stream(counts).sum()];
+      int k = 0;
+      for (int p = 0; p < publishers; p++) {
+        System.arraycopy(latencies[p], 0, all, k, counts[p]);
+        k += counts[p];
+      }
+      Arrays.sort(all);
+      long[] appends = history.appendLatencies();
+      Arrays.sort(appends);
+      System.out.printf(
+          "%-6s %10d %10.0f %10.2f %10.2f %12.2f %10.1f%n",
+          policy.name().toLowerCase(),
+          publishers,
+          all.length / seconds,
+          pct(all, 0.50) / 1e6,
+          pct(all, 0.99) / 1e6,
+          pct(appends, 0.99) / 1e6,
+          history.appended() / (double) Math.max(1, appends.length));
+    }
+  }
+
+  private static long pct(long[] sorted, double q) {
+    return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))];
+  }
+
+  /** Times each append (one durable write) once measuring starts. Writer thread only. */
+  private static final class TimedHistory implements History {
+    private final DurableHistory delegate;
+    private volatile boolean measuring;
+    private long[] lat = new long[4096];
+    private int count;
+    private final AtomicLong appended = new AtomicLong();
+
+    TimedHistory(DurableHistory delegate) {
+      this.delegate = delegate;
+    }
+
+    void startMeasuring() {
+      measuring = true;
+    }
+
+    long[] appendLatencies() {
+      synchronized (this) {
+        return Arrays.copyOf(lat, count);
+      }
+    }
+
+    long appended() {
+      return appended.get();
+    }
+
+    @Override
+    public void append(List<Update> batch) throws HistoryException {
+      long t0 = System.nanoTime();
+      delegate.append(batch);
+      long t = System.nanoTime() - t0;
+      if (measuring) {
+        synchronized (this) {
+          if (count == lat.length) {
+            lat = Arrays.copyOf(lat, count * 2);
+          }
+          lat[count++] = t;
+        }
+        appended.addAndGet(batch.size());
+      }
+    }
+
+    @Override
+    public long lastSequence() {
+      return delegate.lastSequence();
+    }
+
+    @Override
+    public ReplayStart locate(String lastEventId) throws HistoryException {
+      return delegate.locate(lastEventId);
+    }
+
+    @Override
+    public List<Update> read(long afterSequence, long upToSequence, int limit)
+        throws HistoryException {
+      return delegate.read(afterSequence, upToSequence, limit);
+    }
+
+    @Override
+    public String lastEventId() {
+      return delegate.lastEventId();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
