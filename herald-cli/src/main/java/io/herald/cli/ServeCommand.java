@@ -7,6 +7,7 @@ import io.herald.core.transport.LocalTransport;
 import io.herald.core.transport.Transport;
 import io.herald.hub.HubConfig;
 import io.herald.hub.HubServer;
+import io.herald.hub.auth.JwtKeys;
 import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.auth.TokenIssuer;
 import java.io.PrintWriter;
@@ -99,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean generatedKey = publisherKey == null || publisherKey.isEmpty();
     if (generatedKey) {
-      if (!algorithm.startsWith("HS")) {
+      if (!JwtKeys.isHmac(JwtKeys.algorithm(algorithm))) {
         throw new IllegalArgumentException("--publisher-jwt-key is required with --jwt-algorithm " + algorithm);
       }
       byte[] secret = new byte[32];
@@ -171,7 +172,7 @@ final class ServeCommand implements Callable<Integer> {
       out.println("No --publisher-jwt-key given: generated a random key for this session only.");
       out.println("Tokens below stop working when the hub restarts; set HERALD_PUBLISHER_JWT_KEY to keep them.");
     }
-    if (algorithm.startsWith("HS")) {
+    if (generatedKey || JwtKeys.isHmac(JwtKeys.algorithm(algorithm))) {
       String token = new TokenIssuer(publisherKey, algorithm).issue(List.of("*"), List.of("*"), null, null);
       out.println("Token (publish and subscribe to every topic):");
       out.println("  " + token);

@@ -31,6 +31,10 @@ final class HubFixture implements AutoCloseable {
   }
 
   HubFixture(Consumer<HubConfig.Builder> customize) throws Exception {
+    this(10_000, customize);
+  }
+
+  HubFixture(int historyCapacity, Consumer<HubConfig.Builder> customize) throws Exception {
     JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
     HubConfig.Builder b = HubConfig.builder()
         .address(new InetSocketAddress("127.0.0.1", 0))
@@ -39,7 +43,7 @@ final class HubFixture implements AutoCloseable {
         .heartbeat(Duration.ofSeconds(30))
         .ioThreads(2);
     customize.accept(b);
-    history = new MemoryHistory(10_000);
+    history = new MemoryHistory(historyCapacity);
     transport = new LocalTransport(history);
     hub = HubServer.start(b.build(), transport);
   }

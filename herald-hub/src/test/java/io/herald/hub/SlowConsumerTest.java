@@ -22,7 +22,8 @@ class SlowConsumerTest {
 
   @Test
   void stuckSubscriberIsDroppedWhileFastOnesKeepUp() throws Exception {
-    try (HubFixture f = new HubFixture(b -> b.anonymous(true)
+    // A small history: the replay ring would otherwise legitimately hold what was published.
+    try (HubFixture f = new HubFixture(16, b -> b.anonymous(true)
             .dispatchTimeout(Duration.ofMillis(500))
             .maxQueuedBytes(1 << 20));
         Socket stuck = new Socket()) {

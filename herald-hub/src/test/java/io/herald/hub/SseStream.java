@@ -25,6 +25,8 @@ final class SseStream implements AutoCloseable {
 
   /** How long a test waits for something that should arrive; generous, only a safety net. */
   static final long WAIT_SECONDS = 10;
+  /** How much of the raw stream is kept for assertions and failure messages. */
+  static final int RAW_LIMIT = 256 * 1024;
 
   final HttpResponse<InputStream> response;
   final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -67,7 +69,10 @@ final class SseStream implements AutoCloseable {
       String line;
       while ((line = in.readLine()) != null) {
         synchronized (raw) {
-          raw.append(line).append('\n');
+          // Bounded: large-volume tests must not measure the test's own buffer.
+          if (raw.length() < RAW_LIMIT) {
+            raw.append(line).append('\n');
+          }
         }
         if (line.isEmpty()) {
           if (!data.isEmpty()) {
