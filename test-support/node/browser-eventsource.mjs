@@ -1,0 +1,210 @@
+// Browser end-to-end peer for Herald (herald-hub BrowserTest): a real headless Chromium, driven
+// through playwright-core, opens the hub's own page and uses the browser's EventSource and fetch
+// against the hub, exactly as any web page would.
+//
+// Usage:
+//   node browser-eventsource.mjs --hub http://127.0.0.1:PORT --token PUBLISHER_JWT
+//        [--topic TOPIC] [--data DATA] [--screenshot PATH] [--demo] [--timeout-ms N]
+// --hub and --token can also come from HERALD_HUB_URL and HERALD_PUBLISHER_TOKEN.
+//
+// Scenario (always): GET / on the hub; in the page, new EventSource('/.well-known/mercure?topic=T'),
+// wait for onopen; then fetch POST the update (form-urlencoded, Authorization: Bearer TOKEN) and
+// wait for the message. Success requires the received data to equal what was published and the
+// received lastEventId to equal the ID the hub answered the POST with.
+// Scenario (--demo, hub started with demo on): the page's own #clock element, fed by its
+// EventSource on demo/clock, must change from its initial "--:--:--".
+//
+// stdout: exactly one JSON line: {"ok":true,...} (exit 0), or {"ok":false,"reason":...} (exit 1;
+// exit 2 when the script's own hard timeout fired). Diagnostics (browser console, page errors)
+// go to stderr.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+];
+
+function parseArgs(argv) {
+  const opts = {
+    hub: process.env.HERALD_HUB_URL,
+    token: process.env.HERALD_PUBLISHER_TOKEN,
+    topic: 'https://example.com/browser/test',
+    data: 'hello from chromium\nsecond line: é € 𝄞',
+    screenshot: null,
+    demo: false,
+    timeoutMs: 30000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    switch (a) {
+      case '--hub': opts.hub = value(); break;
+      case '--token': opts.token = value(); break;
+      case '--topic': opts.topic = value(); break;
+      case '--data': opts.data = value(); break;
+      case '--screenshot': opts.screenshot = value(); break;
+      case '--demo': opts.demo = true; break;
+      case '--timeout-ms': opts.timeoutMs = Number(value()); break;
+      default: throw new Error(`unknown argument ${a}`);
+    }
+  }
+  if (!opts.hub) throw new Error('no hub URL: pass --hub http://HOST:PORT or set HERALD_HUB_URL');
+  if (!opts.token) throw new Error('no publisher token: pass --token JWT or set HERALD_PUBLISHER_TOKEN');
+  if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) throw new Error('--timeout-ms must be positive');
+  return opts;
+}
+
+let finished = false;
+function finish(code, result) {
+  if (finished) return;
+  finished = true;
+  process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(code));
+}
+
+let browser = null;
+
+async function run(opts) {
+  const steps = [];
+  const step = (s) => { steps.push(s); process.stderr.write(`[browser-eventsource] ${s}\n`); };
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: opts.timeoutMs,
+  });
+  const browserVersion = browser.version();
+  step(`launched ${CHROMIUM} ${browserVersion}`);
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  page.on('console', (m) => process.stderr.write(`[console.${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => process.stderr.write(`[pageerror] ${e}\n`));
+
+  const pageUrl = new URL('/', opts.hub).href;
+  const response = await page.goto(pageUrl, { waitUntil: 'load', timeout: opts.timeoutMs });
+  if (!response || response.status() !== 200) {
+    throw new Error(`GET ${pageUrl} answered ${response ? response.status() : 'nothing'}`);
+  }
+  step(`opened ${pageUrl} (${await page.title()})`);
+
+  // Everything below runs inside the page: the page's origin, the page's CSP, the browser's
+  // EventSource and fetch. Errors before onopen fail at once rather than waiting for the timeout.
+  const exchange = await page.evaluate(async ({ topic, data, token }) => {
+    const url = new URL('/.well-known/mercure', location.href);
+    url.searchParams.append('topic', topic);
+    const es = new EventSource(url);
+    window.__heraldTestSource = es;
+    await new Promise((resolve, reject) => {
+      es.onopen = () => resolve();
+      es.onerror = () => reject(new Error(`EventSource error before open (readyState ${es.readyState})`));
+    });
+    const message = new Promise((resolve, reject) => {
+      es.onmessage = (e) => resolve({ data: e.data, lastEventId: e.lastEventId, type: e.type, origin: e.origin });
+      es.onerror = () => reject(new Error(`EventSource error after open (readyState ${es.readyState})`));
+    });
+    const res = await fetch('/.well-known/mercure', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'Authorization': `Bearer ${token}`,
+      },
+      body: new URLSearchParams({ topic, data }).toString(),
+    });
+    const body = await res.text();
+    if (res.status !== 200) {
+      throw new Error(`publish answered ${res.status}: ${body}`);
+    }
+    const received = await message;
+    es.close();
+    return { publishStatus: res.status, publishedId: body.trim(), received, pageOrigin: location.origin };
+  }, { topic: opts.topic, data: opts.data, token: opts.token });
+  step(`published ${exchange.publishedId}, received lastEventId=${exchange.received.lastEventId}`);
+
+  const problems = [];
+  if (exchange.received.data !== opts.data) {
+    problems.push(`data differs: published ${JSON.stringify(opts.data)}, received ${JSON.stringify(exchange.received.data)}`);
+  }
+  if (!exchange.publishedId) {
+    problems.push('the publish response carried no ID');
+  }
+  if (exchange.received.lastEventId !== exchange.publishedId) {
+    problems.push(`lastEventId ${JSON.stringify(exchange.received.lastEventId)} is not the published ID ${JSON.stringify(exchange.publishedId)}`);
+  }
+  if (exchange.received.type !== 'message') {
+    problems.push(`event type ${JSON.stringify(exchange.received.type)}, expected "message"`);
+  }
+
+  let clock = null;
+  if (opts.demo) {
+    // The page's own EventSource on demo/clock replaces the placeholder on its first tick.
+    await page.waitForFunction(
+      () => document.getElementById('clock').textContent !== '--:--:--',
+      null,
+      { timeout: opts.timeoutMs, polling: 100 });
+    clock = {
+      text: await page.textContent('#clock'),
+      status: await page.textContent('#status'),
+    };
+    step(`#clock shows ${JSON.stringify(clock.text)}, #status ${JSON.stringify(clock.status)}`);
+    if (clock.status !== 'connected') {
+      problems.push(`#status is ${JSON.stringify(clock.status)}, expected "connected"`);
+    }
+  }
+
+  if (opts.screenshot) {
+    mkdirSync(dirname(opts.screenshot), { recursive: true });
+    await page.screenshot({ path: opts.screenshot, fullPage: true });
+    step(`screenshot ${opts.screenshot}`);
+  }
+  await browser.close();
+  browser = null;
+
+  const result = {
+    ok: problems.length === 0,
+    browser: `chromium ${browserVersion}`,
+    page: pageUrl,
+    topic: opts.topic,
+    published: { id: exchange.publishedId, data: opts.data },
+    received: exchange.received,
+    clock,
+    screenshot: opts.screenshot,
+    steps,
+  };
+  if (problems.length) result.reason = problems.join('; ');
+  return result;
+}
+
+let opts;
+try {
+  opts = parseArgs(process.argv.slice(2));
+} catch (e) {
+  finish(1, { ok: false, reason: `bad arguments: ${e.message}` });
+}
+
+if (opts) {
+  let timedOut = false;
+  const timer = setTimeout(async () => {
+    timedOut = true;
+    const reason = `hard timeout: nothing conclusive within ${opts.timeoutMs} ms`;
+    try { if (browser) await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 2000))]); } catch {}
+    finish(2, { ok: false, reason });
+  }, opts.timeoutMs);
+
+  run(opts).then(
+    (result) => { clearTimeout(timer); finish(result.ok ? 0 : 1, result); },
+    async (e) => {
+      if (timedOut) return; // the timer reports, and closing the browser is what failed this
+      clearTimeout(timer);
+      try { if (browser) await browser.close(); } catch {}
+      finish(1, { ok: false, reason: String(e && e.message ? e.message.split('\n')[0] : e) });
+    });
+}
