@@ -28,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
  * every subscriber sees updates in sequence order.
  */
 public final class FanOut implements UpdateListener {
+  private static final long RESET_RETRY_MILLIS = 500;
   private final List<LoopSubscribers> loops = new ArrayList<>();
   private final Map<EventExecutor, LoopSubscribers> byLoop = new IdentityHashMap<>();
 
@@ -90,6 +91,15 @@ public final class FanOut implements UpdateListener {
     } finally {
       buf.release();
     }
+  }
+
+  /**
+   * The transport may have skipped updates: end every stream now, with a short {@code retry:},
+   * so each subscriber reconnects and resumes from history instead of missing updates silently.
+   */
+  @Override
+  public void onReset() {
+    closeAll(RESET_RETRY_MILLIS);
   }
 
   /** Closes every subscriber stream with a final {@code retry:} hint (hub shutdown). */
