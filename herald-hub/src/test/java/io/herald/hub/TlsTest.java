@@ -1,0 +1,214 @@
+package io.herald.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HTTPS end to end: a self-signed certificate made by the {@code openssl} CLI, a hub serving it,
+ * and the JDK's HttpClient trusting exactly that certificate. ALPN must pick {@code h2} for an
+ * HTTP/2 client and {@code http/1.1} for an HTTP/1.1-only one; both subscribe and publish over
+ * TLS. Never skipped: without openssl the test fails and names {@code scripts/test.sh}.
+ */
+class TlsTest {
+  @TempDir Path dir;
+
+  Path cert;
+  Path key;
+  HubFixture f;
+  SSLContext trusting;
+
+  @BeforeEach
+  void start() throws Exception {
+    cert = dir.resolve("cert.pem");
+    key = dir.resolve("key.pem");
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+    if (!Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----")) {
+      // An older openssl writes the traditional SEC1 form; Netty wants PKCS#8.
+      Path pkcs8 = dir.resolve("key-pkcs8.pem");
+      openssl("pkcs8", "-topk8", "-nocrypt", "-in", key.toString(), "-out", pkcs8.toString());
+      key = pkcs8;
+    }
+    assertThat(Files.readString(key)).as("PKCS#8 key").startsWith("-----BEGIN PRIVATE KEY-----");
+    trusting = sslContextTrusting(cert);
+    f = new HubFixture(b -> b.anonymous(true).tls(cert, key));
+  }
+
+  @AfterEach
+  void stop() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void http2ClientNegotiatesH2AndSubscribesAndPublishesOverTls() throws Exception {
+    HttpClient h2 = client(HttpClient.Version.HTTP_2);
+    try (SseStream s = SseStream.open(h2, httpsSubscribeUri("tls/h2"))) {
+      assertThat(s.status()).isEqualTo(200);
+      assertThat(s.response.version()).as("ALPN picked h2").isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(s.response.headers().firstValue("content-type")).hasValueSatisfying(
+          v -> assertThat(v).startsWith("text/event-stream"));
+
+      // The publish goes over the same TLS connection, as a second HTTP/2 stream.
+      HttpResponse<String> pub = publish(h2, "topic", "tls/h2", "data", "over h2\nand TLS");
+      assertThat(pub.statusCode()).as(pub.body()).isEqualTo(200);
+      assertThat(pub.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      String id = pub.body().trim();
+
+      SseStream.Event e = s.nextData();
+      assertThat(e.id()).isEqualTo(id);
+      assertThat(e.data()).isEqualTo("over h2\nand TLS");
+
+      // A second subscriber stream on the same connection also gets the next update.
+      try (SseStream second = SseStream.open(h2, httpsSubscribeUri("tls/h2"))) {
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        String id2 = publish(h2, "topic", "tls/h2", "data", "again").body().trim();
+        assertThat(second.nextData().id()).isEqualTo(id2);
+        assertThat(s.nextData().id()).isEqualTo(id2);
+      }
+    }
+  }
+
+  @Test
+  void http11OnlyClientNegotiatesHttp11AndSubscribesAndPublishesOverTls() throws Exception {
+    HttpClient h1 = client(HttpClient.Version.HTTP_1_1);
+    try (SseStream s = SseStream.open(h1, httpsSubscribeUri("tls/h1"))) {
+      assertThat(s.status()).isEqualTo(200);
+      assertThat(s.response.version()).as("ALPN picked http/1.1").isEqualTo(HttpClient.Version.HTTP_1_1);
+
+      HttpResponse<String> pub = publish(h1, "topic", "tls/h1", "data", "over http/1.1 and TLS");
+      assertThat(pub.statusCode()).as(pub.body()).isEqualTo(200);
+      assertThat(pub.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+
+      SseStream.Event e = s.nextData();
+      assertThat(e.id()).isEqualTo(pub.body().trim());
+      assertThat(e.data()).isEqualTo("over http/1.1 and TLS");
+    }
+  }
+
+  @Test
+  void updatesCrossBetweenH2AndHttp11Subscribers() throws Exception {
+    HttpClient h2 = client(HttpClient.Version.HTTP_2);
+    HttpClient h1 = client(HttpClient.Version.HTTP_1_1);
+    try (SseStream over2 = SseStream.open(h2, httpsSubscribeUri("tls/both"));
+        SseStream over1 = SseStream.open(h1, httpsSubscribeUri("tls/both"))) {
+      assertThat(over2.status()).isEqualTo(200);
+      assertThat(over1.status()).isEqualTo(200);
+      assertThat(over2.response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(over1.response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      String id = publish(h1, "topic", "tls/both", "data", "to both").body().trim();
+      assertThat(over2.nextData().id()).isEqualTo(id);
+      assertThat(over1.nextData().id()).isEqualTo(id);
+    }
+  }
+
+  @Test
+  void aClientThatDoesNotTrustTheCertificateIsRefused() throws Exception {
+    // Guards against a vacuous test: trust has to come from the certificate we made.
+    HttpClient untrusting = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_2)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+    assertThatThrownBy(() -> untrusting.send(
+            HttpRequest.newBuilder(httpsSubscribeUri("tls/x")).timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse.BodyHandlers.discarding()))
+        .isInstanceOf(SSLHandshakeException.class);
+  }
+
+  private URI httpsSubscribeUri(String topic) {
+    return URI.create(httpsHubUrl() + "?topic=" + HubFixture.enc(topic));
+  }
+
+  private String httpsHubUrl() {
+    return "https://127.0.0.1:" + f.port() + "/.well-known/mercure";
+  }
+
+  private HttpClient client(HttpClient.Version version) {
+    return HttpClient.newBuilder()
+        .version(version)
+        .sslContext(trusting)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+  }
+
+  private HttpResponse<String> publish(HttpClient http, String... pairs) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(httpsHubUrl()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Authorization", "Bearer " + HubFixture.publisherToken())
+        .timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString(HubFixture.form(pairs)))
+        .build();
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** An SSLContext whose only trust anchor is {@code certFile}. */
+  static SSLContext sslContextTrusting(Path certFile) throws Exception {
+    X509Certificate certificate;
+    try (InputStream in = Files.newInputStream(certFile)) {
+      certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
+    trustStore.load(null, null);
+    trustStore.setCertificateEntry("herald-test", certificate);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trustStore);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    return context;
+  }
+
+  /** Runs the openssl CLI, failing with a clear message when it is missing or fails. */
+  private void openssl(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("openssl");
+    command.addAll(List.of(args));
+    Path log = dir.resolve("openssl.log");
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      throw new AssertionError("the openssl CLI is needed to make the test certificate (" + e.getMessage()
+          + "): run scripts/test.sh, which installs it, or `apt-get install openssl`", e);
+    }
+    try {
+      p.getOutputStream().close();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        throw new AssertionError("openssl " + String.join(" ", args) + " did not finish within 60 s");
+      }
+      if (p.exitValue() != 0) {
+        throw new AssertionError("openssl " + String.join(" ", args) + " exited " + p.exitValue() + ":\n"
+            + Files.readString(log, StandardCharsets.UTF_8));
+      }
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
