@@ -7,11 +7,12 @@ import io.herald.core.update.Update;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ReadOptions;
@@ -29,21 +30,23 @@ import org.rocksdb.WriteBatch;
  * (the updates plus their ID index entries) with one fsync under {@link FsyncPolicy#ALWAYS}.
  * Either the whole batch is stored or the call throws and none of it is visible.
  *
- * <p>Retention: the visible range is {@code [first, last]}. After each append (and on a periodic
- * sweep, for the age limit while no one publishes) {@code first} moves forward past whatever
- * breaks a limit; that costs nothing unless a limit is exceeded, then a binary search over the
- * stored headers. Physically, the pruned records go in chunks: one range delete on the updates
- * plus point deletes of their ID index entries. The newest record always stays on disk, so the
- * sequence and the last event ID survive a restart even when everything has aged out.
+ * <p>Retention: the visible range is {@code [first, last]}. After each append, and on a periodic
+ * sweep for the age limit while no one publishes, {@code first} moves past whatever breaks a
+ * limit: free unless a limit is exceeded, then a binary search over stored record headers. The
+ * records below {@code first} are deleted on the background thread, off the publishers' path, in
+ * chunks: one range delete of the updates plus point deletes of their ID index entries. The
+ * newest record always stays on disk, so the sequence and the last event ID survive a restart
+ * even when everything has aged out.
  *
- * <p>Reads never take the write lock: RocksDB reads are consistent while a write runs.
+ * <p>Reads never take a lock that a write holds for long: RocksDB reads are consistent while a
+ * write runs, and they only ever look at {@code [first, last]}, which pruning never touches.
  */
 public final class DurableHistory implements History {
   private static final System.Logger LOG = System.getLogger(DurableHistory.class.getName());
   private static final String EARLIEST = "earliest";
   /** Physical deletes wait until this many records are pruned, to keep range tombstones few. */
   private static final int PRUNE_SLACK = 1024;
-  /** Records deleted per prune write, so one prune never holds the writer for long. */
+  /** Records deleted per prune write, so one prune write stays small. */
   private static final int PRUNE_CHUNK = 16_384;
   /** Initial page capacity; a page grows only as far as the records actually read. */
   private static final int PAGE_PREALLOCATION = 256;
@@ -53,11 +56,14 @@ public final class DurableHistory implements History {
   private final StoreOptions options;
   private final RocksEngine engine;
   private final long maxAgeMillis;
-  /** Serializes appends, pruning and the sweep. */
+  /** Serializes appends and moves of {@code first}. */
   private final ReentrantLock writeLock = new ReentrantLock();
-  /** Readers and writers hold it shared; close holds it exclusively so no call sees freed natives. */
+  /** Serializes physical deletion; taken after writeLock when both are needed. */
+  private final ReentrantLock pruneLock = new ReentrantLock();
+  /** Every call holds it shared; close holds it exclusively so no call sees freed natives. */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private final ScheduledExecutorService sweeper;
+  private final ScheduledExecutorService background;
+  private final AtomicBoolean pruneQueued = new AtomicBoolean();
 
   // Read by any thread; written under writeLock.
   private volatile long first = 1; // oldest visible sequence; last + 1 when none is visible
@@ -66,18 +72,21 @@ public final class DurableHistory implements History {
   private volatile boolean closed;
 
   // Under writeLock only.
-  private long physicalFirst = 1; // oldest sequence still on disk
   private long bytesAfterLast; // RecordCodec.accountedSize summed over every update ever stored
   private long lastAppendedAt;
   private RecordCodec.Header firstHeader; // header of the record at first, null when none visible
+
+  // Under pruneLock only.
+  private long physicalFirst = 1; // oldest sequence still on disk
   private long reclaimedBelow = 1; // table files below this sequence were already dropped
+  private volatile long physicalFirstEstimate = 1; // for the writer, to decide when to queue
 
   private DurableHistory(Path dir, StoreOptions options, RocksEngine engine) {
     this.dir = dir;
     this.options = options;
     this.engine = engine;
     this.maxAgeMillis = saturatedMillis(options);
-    this.sweeper =
+    this.background =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "herald-history-retention");
@@ -104,7 +113,7 @@ public final class DurableHistory implements History {
       throw e;
     }
     long period = options.sweepInterval().toMillis();
-    h.sweeper.scheduleWithFixedDelay(h::sweep, period, period, TimeUnit.MILLISECONDS);
+    h.background.scheduleWithFixedDelay(h::sweep, period, period, TimeUnit.MILLISECONDS);
     return h;
   }
 
@@ -146,14 +155,21 @@ public final class DurableHistory implements History {
           byte[] id = RecordCodec.utf8(u.id());
           byte[] value = RecordCodec.encode(u, now, bytes);
           wb.put(engine.updates, key, value);
-          wb.put(engine.ids, id, key);
+          wb.put(engine.ids, Keys.idEntry(Keys.idPrefix(id), u.sequence()), new byte[0]);
           bytes += RecordCodec.accountedSize(value, id.length);
         }
         engine.db.write(engine.appendWrite, wb);
       } catch (RocksDBException e) {
         throw RocksEngine.failure("cannot store " + batch.size() + " updates", dir, e);
       }
-      boolean empty = last == 0;
+      if (last == 0) {
+        pruneLock.lock();
+        try {
+          setPhysicalFirst(start);
+        } finally {
+          pruneLock.unlock();
+        }
+      }
       boolean noneVisible = first > last;
       Update newest = batch.get(batch.size() - 1);
       lastId = newest.id();
@@ -164,15 +180,15 @@ public final class DurableHistory implements History {
         first = start;
         firstHeader = headOfBatch;
       }
-      if (empty) {
-        physicalFirst = start;
-      }
-      // The batch is durable: a failing prune must not turn its acknowledgement into an error.
+      // The batch is durable: a failing retention check must not turn its acknowledgement into
+      // an error. The next append or sweep tries again.
       try {
         applyLimits(now);
-        pruneStored(false);
       } catch (HistoryException | RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "history pruning failed in " + dir, e);
+        LOG.log(System.Logger.Level.WARNING, "history retention failed in " + dir, e);
+      }
+      if (first - PRUNE_SLACK >= physicalFirstEstimate) {
+        queuePrune();
       }
     } finally {
       writeLock.unlock();
@@ -185,6 +201,10 @@ public final class DurableHistory implements History {
     return last;
   }
 
+  /**
+   * The ID of the newest update ever appended, even when retention has since made it
+   * unreplayable (the newest record is kept on disk for exactly this and {@link #lastSequence}).
+   */
   @Override
   public String lastEventId() {
     return lastId;
@@ -199,17 +219,13 @@ public final class DurableHistory implements History {
     try {
       ensureOpen();
       byte[] id = RecordCodec.utf8(lastEventId);
-      byte[] key = engine.db.get(engine.ids, id);
-      if (key == null) {
-        return ReplayStart.earliest();
+      long seq = newestIndexed(Keys.idPrefix(id), last);
+      if (seq < first) {
+        return ReplayStart.earliest(); // unknown or pruned
       }
-      long seq = Keys.sequence(key);
-      if (seq < first || seq > last) {
-        return ReplayStart.earliest(); // pruned, or left by a batch whose append failed
-      }
-      // The index entry must name the record that is actually stored there: a failed append can
-      // leave an entry for a sequence that a later batch then took.
-      byte[] value = engine.db.get(engine.updates, key);
+      // The entry must name the record actually stored there: a failed append can leave an entry
+      // for a sequence that a later batch then took.
+      byte[] value = engine.db.get(engine.updates, Keys.of(seq));
       if (value == null || !Arrays.equals(RecordCodec.idBytes(seq, value), id)) {
         return ReplayStart.earliest();
       }
@@ -230,7 +246,7 @@ public final class DurableHistory implements History {
   @Override
   public List<Update> read(long afterSequence, long upToSequence, int limit)
       throws HistoryException {
-    if (limit <= 0) {
+    if (limit <= 0 || afterSequence >= upToSequence || afterSequence >= last) {
       return List.of();
     }
     lifecycle.readLock().lock();
@@ -263,29 +279,37 @@ public final class DurableHistory implements History {
   }
 
   /**
-   * Applies the retention limits now and deletes what they exclude. Appends and a background sweep
-   * (every {@link StoreOptions#sweepInterval()}) call this on their own; it is public for
-   * operators' tools and tests.
+   * Applies the retention limits now and deletes what they exclude, waiting for the deletion.
+   * Appends and a background sweep (every {@link StoreOptions#sweepInterval()}) do this on their
+   * own; it is public for operators' tools and tests.
    */
   public void enforceRetention() throws HistoryException {
     lifecycle.readLock().lock();
-    writeLock.lock();
     try {
       ensureOpen();
-      applyLimits(Math.max(options.clock().millis(), lastAppendedAt));
-      pruneStored(true);
-      reclaimFiles();
+      writeLock.lock();
+      try {
+        applyLimits(Math.max(options.clock().millis(), lastAppendedAt));
+      } finally {
+        writeLock.unlock();
+      }
+      pruneLock.lock();
+      try {
+        pruneStored();
+        reclaimFiles();
+      } finally {
+        pruneLock.unlock();
+      }
     } finally {
-      writeLock.unlock();
       lifecycle.readLock().unlock();
     }
   }
 
   @Override
   public void close() {
-    sweeper.shutdownNow();
+    background.shutdownNow();
     try {
-      sweeper.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+      background.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -326,6 +350,37 @@ public final class DurableHistory implements History {
     return "DurableHistory[" + dir + ", " + first + ".." + last + "]";
   }
 
+  private void setPhysicalFirst(long value) {
+    physicalFirst = value;
+    physicalFirstEstimate = value;
+  }
+
+  private void queuePrune() {
+    if (pruneQueued.compareAndSet(false, true)) {
+      try {
+        background.execute(this::pruneInBackground);
+      } catch (RejectedExecutionException e) {
+        pruneQueued.set(false); // closing
+      }
+    }
+  }
+
+  private void pruneInBackground() {
+    pruneQueued.set(false);
+    lifecycle.readLock().lock();
+    pruneLock.lock();
+    try {
+      if (!closed) {
+        pruneStored();
+      }
+    } catch (HistoryException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "history pruning failed in " + dir, e);
+    } finally {
+      pruneLock.unlock();
+      lifecycle.readLock().unlock();
+    }
+  }
+
   private void sweep() {
     try {
       enforceRetention();
@@ -342,9 +397,27 @@ public final class DurableHistory implements History {
     }
   }
 
+  /**
+   * The newest sequence indexed for an ID that is at most {@code upTo}, or {@code -1}. Entries
+   * above {@code upTo} can only come from a batch whose append failed.
+   */
+  private long newestIndexed(byte[] prefix, long upTo) throws RocksDBException {
+    try (Slice lower = new Slice(prefix);
+        ReadOptions ro = new ReadOptions().setIterateLowerBound(lower);
+        RocksIterator it = engine.db.newIterator(engine.ids, ro)) {
+      it.seekForPrev(Keys.idEntry(prefix, upTo));
+      if (!it.isValid()) {
+        it.status();
+        return -1;
+      }
+      return Keys.entrySequence(prefix, it.key());
+    }
+  }
+
   /** Rebuilds the in-memory bounds from the stored records (newest and oldest) and the limits. */
   private void recover() throws HistoryException {
     writeLock.lock();
+    pruneLock.lock();
     try (RocksIterator it = engine.db.newIterator(engine.updates)) {
       it.seekToLast();
       if (!it.isValid()) {
@@ -362,7 +435,7 @@ public final class DurableHistory implements History {
           h.bytesBefore() + RecordCodec.accountedSize(value, RecordCodec.utf8(u.id()).length);
       it.seekToFirst();
       it.status();
-      physicalFirst = Keys.sequence(it.key());
+      setPhysicalFirst(Keys.sequence(it.key()));
       first = physicalFirst;
       firstHeader = headerAt(first);
       applyLimits(Math.max(options.clock().millis(), lastAppendedAt));
@@ -371,6 +444,7 @@ public final class DurableHistory implements History {
     } catch (RecordCodec.CorruptRecordException e) {
       throw new HistoryException("history store in " + dir + " is corrupted: " + e.getMessage());
     } finally {
+      pruneLock.unlock();
       writeLock.unlock();
     }
   }
@@ -436,52 +510,33 @@ public final class DurableHistory implements History {
 
   /**
    * Deletes the records below {@code first}, except the newest record, which always stays so that
-   * the sequence and last event ID survive a restart. Waits for {@link #PRUNE_SLACK} records
-   * unless forced, so steady publishing makes few, large range deletes.
+   * the sequence and last event ID survive a restart. Runs concurrently with appends: it only
+   * touches sequences below {@code first}, and appends only write above {@code last}.
    */
-  private void pruneStored(boolean force) throws HistoryException {
+  private void pruneStored() throws HistoryException {
     long end = Math.min(first, last);
-    long excess = end - physicalFirst;
-    if (excess <= 0 || (!force && excess < PRUNE_SLACK)) {
-      return;
-    }
-    while (physicalFirst < end) {
+    while (physicalFirst < end && !closed) {
       long chunkEnd = Math.min(end, physicalFirst + PRUNE_CHUNK);
       pruneChunk(physicalFirst, chunkEnd);
-      physicalFirst = chunkEnd;
+      setPhysicalFirst(chunkEnd);
     }
   }
 
-  /** Deletes records {@code [from, to)} and the ID index entries that still point at them. */
+  /** Deletes records {@code [from, to)} and their ID index entries, in one write. */
   private void pruneChunk(long from, long to) throws HistoryException {
-    List<byte[]> idKeys = new ArrayList<>();
-    List<Long> seqs = new ArrayList<>();
-    try {
+    try (WriteBatch wb = new WriteBatch()) {
       try (Slice upper = new Slice(Keys.of(to));
           ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
           RocksIterator it = engine.db.newIterator(engine.updates, ro)) {
         for (it.seek(Keys.of(from)); it.isValid(); it.next()) {
           long seq = Keys.sequence(it.key());
-          seqs.add(seq);
-          idKeys.add(RecordCodec.idBytes(seq, it.value()));
+          byte[] id = RecordCodec.idBytes(seq, it.value());
+          wb.delete(engine.ids, Keys.idEntry(Keys.idPrefix(id), seq));
         }
         it.status();
       }
-      // An ID published twice points at its newest sequence; only drop entries for this range.
-      List<byte[]> indexed =
-          idKeys.isEmpty()
-              ? List.of()
-              : engine.db.multiGetAsList(Collections.nCopies(idKeys.size(), engine.ids), idKeys);
-      try (WriteBatch wb = new WriteBatch()) {
-        for (int i = 0; i < idKeys.size(); i++) {
-          byte[] target = indexed.get(i);
-          if (target != null && Keys.sequence(target) == seqs.get(i)) {
-            wb.delete(engine.ids, idKeys.get(i));
-          }
-        }
-        wb.deleteRange(engine.updates, Keys.of(from), Keys.of(to));
-        engine.db.write(engine.pruneWrite, wb);
-      }
+      wb.deleteRange(engine.updates, Keys.of(from), Keys.of(to));
+      engine.db.write(engine.pruneWrite, wb);
     } catch (RocksDBException e) {
       throw RocksEngine.failure("cannot prune history", dir, e);
     } catch (RecordCodec.CorruptRecordException e) {

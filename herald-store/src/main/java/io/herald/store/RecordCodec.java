@@ -84,10 +84,10 @@ final class RecordCodec {
 
   /**
    * What one stored update counts for retention by size: its key and value in the update
-   * column, plus its entry in the ID index (key = UTF-8 ID, value = 8-byte sequence).
+   * column, plus its entry in the ID index (length byte, UTF-8 ID, sequence; see {@link Keys}).
    */
   static long accountedSize(byte[] value, int idBytes) {
-    return SEQUENCE_KEY_BYTES + value.length + idBytes + SEQUENCE_KEY_BYTES;
+    return SEQUENCE_KEY_BYTES + value.length + 1 + idBytes + SEQUENCE_KEY_BYTES;
   }
 
   static Header header(long sequence, byte[] value) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.rocksdb.AbstractNativeReference;
 import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -28,8 +27,8 @@ import org.rocksdb.WriteOptions;
  * the native resources that must be closed after it.
  *
  * <p>Column families: {@code updates} maps an 8-byte sequence to an encoded update ({@link
- * RecordCodec}); {@code ids} maps a UTF-8 event ID to its 8-byte sequence, so {@code
- * Last-Event-ID} resolves with one point lookup. Both are written in one {@code WriteBatch} per
+ * RecordCodec}); {@code ids} holds one empty-valued entry per (event ID, sequence), see
+ * {@link Keys}, so {@code Last-Event-ID} resolves with one seek. Both are written in one {@code WriteBatch} per
  * group commit, which RocksDB applies atomically: one write-ahead-log record and, under {@link
  * FsyncPolicy#ALWAYS}, one fsync per batch.
  */
@@ -46,7 +45,6 @@ final class RocksEngine implements AutoCloseable {
   private static final long INFO_LOG_BYTES = 4L << 20;
   private static final int INFO_LOGS_KEPT = 2;
   private static final int BACKGROUND_JOBS = 2;
-  private static final double BLOOM_BITS_PER_KEY = 10;
 
   final RocksDB db;
   final ColumnFamilyHandle updates;
@@ -99,7 +97,6 @@ final class RocksEngine implements AutoCloseable {
               .setMaxBackgroundJobs(BACKGROUND_JOBS)
               .setSstFileManager(files);
       LRUCache cache = track(resources, new LRUCache(BLOCK_CACHE_BYTES));
-      BloomFilter bloom = track(resources, new BloomFilter(BLOOM_BITS_PER_KEY));
       ColumnFamilyOptions updatesOptions =
           track(resources, new ColumnFamilyOptions())
               .setWriteBufferSize(options.memtableBytes())
@@ -111,10 +108,7 @@ final class RocksEngine implements AutoCloseable {
               .setWriteBufferSize(options.memtableBytes())
               .setCompressionType(CompressionType.LZ4_COMPRESSION)
               .setLevelCompactionDynamicLevelBytes(true)
-              // Most lookups are for IDs that exist; the filter makes misses (unknown or pruned
-              // IDs) cheap too.
-              .setTableFormatConfig(
-                  new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom));
+              .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
       ColumnFamilyOptions defaultOptions = track(resources, new ColumnFamilyOptions());
       List<ColumnFamilyDescriptor> families =
           List.of(

@@ -92,6 +92,21 @@ class DurableHistoryTest {
   }
 
   @Test
+  void idsThatArePrefixesOfEachOtherStayApart() throws Exception {
+    String[] ids = {"a", "ab", "a\u0000", "a\u00ff", "b", "", "a".repeat(300), "a".repeat(301)};
+    try (DurableHistory h = open()) {
+      for (int i = 0; i < ids.length; i++) {
+        h.append(List.of(update(ids[i], i + 1)));
+      }
+      for (int i = 0; i < ids.length; i++) {
+        assertThat(h.locate(ids[i]).afterSequence()).as(ids[i]).isEqualTo(i + 1L);
+      }
+      assertThat(h.locate("a".repeat(299))).isEqualTo(ReplayStart.earliest());
+      assertThat(h.locate("abc")).isEqualTo(ReplayStart.earliest());
+    }
+  }
+
+  @Test
   void refusesGapsInSequences() throws Exception {
     try (DurableHistory h = open()) {
       h.append(batch(1, 2));

@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.UUID;
-import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -16,9 +14,10 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Throwaway engine comparison behind docs/decisions/0002-history-store.md: batched appends of
- * ~200-byte records plus an ID index entry, one commit per batch, with and without fsync. Not a
- * test; run by hand:
+ * The engine comparison behind docs/decisions/0002-history-store.md: batched appends of
+ * ~160-byte records plus an ID index entry, one commit per batch, with and without fsync. Not a
+ * test; run by hand. Only the chosen engine (RocksDB) is left here; the H2 MVStore candidate
+ * (MVStore.commit() then sync() per batch) was measured by the same loop in commit 58b073b.
  *
  * <pre>java -cp ... io.herald.store.EngineCandidatesBenchmark [seconds-per-case]</pre>
  */
@@ -39,14 +38,13 @@ public final class EngineCandidatesBenchmark {
     for (boolean sync : new boolean[] {true, false}) {
       for (int batch : new int[] {1, 16, 256}) {
         run("rocksdb", sync, batch, seconds);
-        run("mvstore", sync, batch, seconds);
       }
     }
   }
 
   private static void run(String name, boolean sync, int batch, double seconds) throws Exception {
     Path dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "target")), name);
-    try (Engine e = name.equals("rocksdb") ? new Rocks(dir, sync) : new Mv(dir, sync)) {
+    try (Engine e = new Rocks(dir, sync)) {
       long seq = 1;
       long deadline = System.nanoTime() + (long) (seconds * 1e9);
       long start = System.nanoTime();
@@ -114,37 +112,6 @@ public final class EngineCandidatesBenchmark {
       updates.close();
       ids.close();
       db.close();
-    }
-  }
-
-  static final class Mv implements Engine {
-    final MVStore store;
-    final MVMap<Long, byte[]> updates;
-    final MVMap<String, Long> ids;
-    final boolean sync;
-
-    Mv(Path dir, boolean sync) {
-      store = new MVStore.Builder().fileName(dir.resolve("h.mv").toString()).autoCommitDisabled().open();
-      updates = store.openMap("updates");
-      ids = store.openMap("ids");
-      this.sync = sync;
-    }
-
-    @Override
-    public void appendBatch(long firstSeq, int n) {
-      for (int i = 0; i < n; i++) {
-        updates.put(firstSeq + i, PAYLOAD);
-        ids.put(UUID.randomUUID().toString(), firstSeq + i);
-      }
-      store.commit();
-      if (sync) {
-        store.sync();
-      }
-    }
-
-    @Override
-    public void close() {
-      store.close();
     }
   }
 }

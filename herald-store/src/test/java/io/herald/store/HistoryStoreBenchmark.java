@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the latency of the {@code History.append(batch)} calls (one durable write each), and the mean
  * batch size. Retention by count is on (100,000), so pruning runs during the measurement.
  *
- * <pre>java -cp ... io.herald.store.HistoryStoreBenchmark [seconds] [warmup-seconds] [dir]</pre>
+ * <pre>java -cp ... io.herald.store.HistoryStoreBenchmark [seconds] [warmup] [dir] [fsync:n]</pre>
  */
 public final class HistoryStoreBenchmark {
   private static final int[] PUBLISHERS = {1, 16, 256};
@@ -38,10 +38,57 @@ public final class HistoryStoreBenchmark {
     System.out.printf(
         "%-6s %10s %10s %10s %10s %12s %10s%n",
         "fsync", "publishers", "updates/s", "p50 ms", "p99 ms", "append p99", "avg batch");
+    // Optional filter, e.g. "always:256", to profile one case.
+    String only = args.length > 3 ? args[3] : null;
     for (FsyncPolicy policy : FsyncPolicy.values()) {
       for (int n : PUBLISHERS) {
-        run(base, policy, n, warmup, seconds);
+        if (only == null || only.equals(policy.name().toLowerCase() + ":" + n)) {
+          run(base, policy, n, warmup, seconds);
+        }
       }
+    }
+    if (only != null) {
+      return;
+    }
+    System.out.println();
+    System.out.println("store alone: one thread calling append(batch), no transport");
+    System.out.printf("%-6s %10s %10s %12s%n", "fsync", "batch", "updates/s", "append p99");
+    for (FsyncPolicy policy : FsyncPolicy.values()) {
+      for (int n : PUBLISHERS) {
+        runStoreOnly(base, policy, n, seconds);
+      }
+    }
+  }
+
+  private static void runStoreOnly(Path base, FsyncPolicy policy, int batchSize, double seconds)
+      throws Exception {
+    Path dir = Files.createTempDirectory(base, "direct-" + policy + "-" + batchSize + "-");
+    StoreOptions options = StoreOptions.defaults().withFsync(policy).withMaxCount(RETAINED);
+    try (DurableHistory history = DurableHistory.open(dir, options)) {
+      String payload = "{\"status\":\"in stock\",\"price\":\"12.50\",\"updated\":\"x\"}".repeat(2);
+      long end = System.nanoTime() + (long) (seconds * 1e9);
+      long[] lat = new long[1024];
+      int count = 0;
+      long seq = 1;
+      while (System.nanoTime() < end) {
+        List<Update> batch = new java.util.ArrayList<>(batchSize);
+        for (int i = 0; i < batchSize; i++, seq++) {
+          batch.add(
+              new Update("urn:uuid:" + seq, List.of("https://example.com/books/" + (seq % 256)),
+                  payload, null, -1, false, seq));
+        }
+        long t0 = System.nanoTime();
+        history.append(batch);
+        if (count == lat.length) {
+          lat = Arrays.copyOf(lat, count * 2);
+        }
+        lat[count++] = System.nanoTime() - t0;
+      }
+      long[] sorted = Arrays.copyOf(lat, count);
+      Arrays.sort(sorted);
+      System.out.printf(
+          "%-6s %10d %10.0f %12.2f%n",
+          policy.name().toLowerCase(), batchSize, (seq - 1) / seconds, pct(sorted, 0.99) / 1e6);
     }
   }
 
