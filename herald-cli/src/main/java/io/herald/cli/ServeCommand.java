@@ -1,6 +1,7 @@
 package io.herald.cli;
 
 import io.herald.core.history.History;
+import io.herald.core.history.HistoryException;
 import io.herald.core.history.MemoryHistory;
 import io.herald.core.history.NoHistory;
 import io.herald.core.transport.LocalTransport;
@@ -10,6 +11,9 @@ import io.herald.hub.HubServer;
 import io.herald.hub.auth.JwtKeys;
 import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.auth.TokenIssuer;
+import io.herald.store.DurableHistory;
+import io.herald.store.FsyncPolicy;
+import io.herald.store.StoreOptions;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -86,11 +90,23 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-topics", defaultValue = "100", description = "Most topics per publish or subscribe (default ${DEFAULT-VALUE}).")
   int maxTopics;
 
-  @Option(names = "--history", defaultValue = "memory", description = "Where updates are kept for replay: memory or none (default ${DEFAULT-VALUE}).")
+  @Option(names = "--history", defaultValue = "durable", description = "Where updates are kept for replay: durable (on disk, survives restarts), memory (a bounded ring, lost on restart) or none (default ${DEFAULT-VALUE}).")
   String history;
 
-  @Option(names = "--history-size", defaultValue = "100000", description = "Most updates kept for replay (default ${DEFAULT-VALUE}).")
-  int historySize;
+  @Option(names = "--data-dir", defaultValue = "./herald-data", description = "Directory of the durable history (default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--fsync", defaultValue = "always", description = "always: each group commit is fsynced before the 200s go out (survives power loss); os: left to the OS (survives a hub crash, not a machine crash). Default ${DEFAULT-VALUE}.")
+  String fsync;
+
+  @Option(names = "--history-size", defaultValue = "1000000", description = "Most updates kept for replay (default ${DEFAULT-VALUE}).")
+  long historySize;
+
+  @Option(names = "--history-max-age", defaultValue = "1d", converter = Durations.class, description = "Updates older than this are pruned (default ${DEFAULT-VALUE}; durable history).")
+  Duration historyMaxAge;
+
+  @Option(names = "--history-max-bytes", defaultValue = "1073741824", description = "Most bytes of updates kept (default ${DEFAULT-VALUE}; durable history).")
+  long historyMaxBytes;
 
   @Option(names = "--io-threads", defaultValue = "0", description = "Event loop threads (default: one per core).")
   int ioThreads;
@@ -129,11 +145,7 @@ final class ServeCommand implements Callable<Integer> {
         .ioThreads(ioThreads)
         .build();
 
-    History store = switch (history) {
-      case "memory" -> new MemoryHistory(historySize);
-      case "none" -> new NoHistory();
-      default -> throw new IllegalArgumentException("--history must be memory or none, got '" + history + "'");
-    };
+    History store = openHistory();
     Transport transport = new LocalTransport(store);
     HubServer hub;
     try {
@@ -156,6 +168,24 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private History openHistory() throws HistoryException {
+    return switch (history) {
+      case "durable" -> DurableHistory.open(dataDir, StoreOptions.defaults()
+          .withFsync(switch (fsync) {
+            case "always" -> FsyncPolicy.ALWAYS;
+            case "os" -> FsyncPolicy.OS;
+            default -> throw new IllegalArgumentException("--fsync must be always or os, got '" + fsync + "'");
+          })
+          .withMaxCount(historySize)
+          .withMaxAge(historyMaxAge)
+          .withMaxBytes(historyMaxBytes));
+      case "memory" -> new MemoryHistory((int) Math.min(Integer.MAX_VALUE - 8, historySize));
+      case "none" -> new NoHistory();
+      default -> throw new IllegalArgumentException(
+          "--history must be durable, memory or none, got '" + history + "'");
+    };
+  }
+
   private void printBanner(PrintWriter out, HubServer hub, boolean generatedKey) {
     InetSocketAddress bound = hub.address();
     String scheme = tlsCert != null ? "https" : "http";
@@ -168,6 +198,11 @@ final class ServeCommand implements Callable<Integer> {
     out.printf("Herald hub listening on %s (%s, %s)%n", bound, hub.isNative() ? "epoll" : "nio",
         tlsCert != null ? "HTTPS, HTTP/2 via ALPN" : "HTTP/1.1 and h2c");
     out.printf("Hub URL: %s   page: %s/%n", url, base);
+    out.printf("History: %s%n", switch (history) {
+      case "durable" -> "durable in " + dataDir.toAbsolutePath().normalize() + " (fsync " + fsync + ")";
+      case "memory" -> "in memory, last " + historySize + " updates (lost on restart)";
+      default -> "none (no replay)";
+    });
     if (generatedKey) {
       out.println("No --publisher-jwt-key given: generated a random key for this session only.");
       out.println("Tokens below stop working when the hub restarts; set HERALD_PUBLISHER_JWT_KEY to keep them.");
