@@ -2,6 +2,7 @@ package io.herald.client;
 
 import io.herald.client.internal.EventPublisher;
 import io.herald.client.internal.EventSourceConfig;
+import io.herald.client.internal.Headers;
 import io.herald.client.internal.QueueingEventStream;
 import io.herald.client.internal.RealEventSource;
 import io.herald.client.internal.SharedHttpClient;
@@ -72,17 +73,25 @@ public final class EventSources {
       }
     }
 
-    /** Adds a request header sent on every connection (e.g. a cookie or an API key). */
+    /**
+     * Adds a request header sent on every connection (e.g. a cookie or an API key).
+     *
+     * @throws IllegalArgumentException for a header the JDK's HTTP client refuses (a restricted
+     *     one such as {@code Connection} or {@code Host}, or an invalid name or value)
+     */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
+      Headers.check(name, value);
       headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
       return this;
     }
 
     /** Sends {@code Authorization: Bearer token} on every connection. */
     public Builder bearerToken(String token) {
-      headers.put("Authorization", List.of("Bearer " + Objects.requireNonNull(token, "token")));
+      String value = "Bearer " + Objects.requireNonNull(token, "token");
+      Headers.check("Authorization", value);
+      headers.put("Authorization", List.of(value));
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.herald.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.core.sse.SseEvent;
 import java.net.URI;
@@ -96,6 +97,36 @@ class EventSourceTest {
     assertThat(r.header("Authorization")).isEqualTo("Bearer t0k3n");
     assertThat(r.header("X-Custom")).isEqualTo("yes");
     assertThat(r.header("Last-Event-ID")).isEqualTo("resume-here");
+  }
+
+  @Test
+  void nonAsciiLastEventIdIsNotSentCorrupted() throws Exception {
+    // The JDK client writes HTTP/1.1 header values as US-ASCII; "€" would arrive as "???".
+    server =
+        TestSseServer.start(
+            x -> {
+              if (x.number == 0) {
+                x.startStream().send("id: €-1 é\ndata: a\n\n");
+              } else {
+                x.noContent();
+              }
+            });
+    RecordingListener listener = new RecordingListener();
+    builder("/events").connect(listener);
+    listener.awaitClosed();
+    assertThat(server.requests()).hasSize(2);
+    assertThat(server.requests().get(1).header("Last-Event-ID")).isNull();
+  }
+
+  @Test
+  void headersTheHttpClientWouldRefuseAreRejectedWhenConfigured() {
+    assertThatThrownBy(() -> EventSources.builder(URI.create("http://x/")).header("Host", "y"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Host");
+    assertThatThrownBy(() -> EventSources.builder(URI.create("http://x/")).header("X-A", "a\nb"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EventSources.builder(URI.create("ftp://x/")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -186,6 +186,13 @@ public final class RealEventSource implements EventSource {
       }
     } catch (InterruptedException e) {
       // Only close() interrupts this thread, and only when a listener would not return.
+    } catch (RuntimeException e) {
+      // A bug or an unusable setting (e.g. a header the HTTP client refuses): fail loudly.
+      EventSourceException error =
+          new EventSourceException(Kind.NETWORK, config.uri(), -1, null, false, e);
+      failure = error;
+      reason = CloseReason.GAVE_UP;
+      notifyListeners(l -> l.onError(this, error));
     } finally {
       state = State.CLOSED;
       CloseReason finalReason = reason;
@@ -316,7 +323,16 @@ public final class RealEventSource implements EventSource {
     config.headers().forEach((name, values) -> values.forEach(v -> b.header(name, v)));
     String id = parser.lastEventId();
     if (!id.isEmpty()) {
-      b.setHeader("Last-Event-ID", id);
+      if (Headers.isAsciiValue(id)) {
+        b.setHeader("Last-Event-ID", id);
+      } else {
+        // The JDK client writes HTTP/1.1 headers as US-ASCII ("?" for anything else): a
+        // corrupted ID would make a server replay from the wrong place, so send none.
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "last event ID is not printable ASCII; the JDK HTTP client cannot send it,"
+                + " reconnecting without Last-Event-ID");
+      }
     }
     return b.build();
   }
