@@ -5,7 +5,13 @@
 // Usage:
 //   node browser-eventsource.mjs --hub http://127.0.0.1:PORT --token PUBLISHER_JWT
 //        [--topic TOPIC] [--data DATA] [--screenshot PATH] [--demo] [--timeout-ms N]
+//        [--sources N] [--ignore-https-errors]
 // --hub and --token can also come from HERALD_HUB_URL and HERALD_PUBLISHER_TOKEN.
+// --sources N opens N EventSources on the topic (default 1), all of which must open and receive
+// the update: past 5 that only works when the browser multiplexes them over HTTP/2 (the page's
+// clock, N sources and the fetch would need more than the 6 HTTP/1.1 connections per origin).
+// --ignore-https-errors lets the page load from a hub with a self-signed test certificate
+// (Playwright's context option; the Chromium command line stays the same).
 //
 // Scenario (always): GET / on the hub; in the page, new EventSource('/.well-known/mercure?topic=T'),
 // wait for onopen; then fetch POST the update (form-urlencoded, Authorization: Bearer TOKEN) and
@@ -13,6 +19,8 @@
 // received lastEventId to equal the ID the hub answered the POST with.
 // Scenario (--demo, hub started with demo on): the page's own #clock element, fed by its
 // EventSource on demo/clock, must change from its initial "--:--:--".
+// The result reports the protocols the browser used for the page, the subscriptions and the
+// publish (as the DevTools protocol reports each response: "http/1.1", "h2", ...).
 //
 // stdout: exactly one JSON line: {"ok":true,...} (exit 0), or {"ok":false,"reason":...} (exit 1;
 // exit 2 when the script's own hard timeout fired). Diagnostics (browser console, page errors)
@@ -39,6 +47,8 @@ function parseArgs(argv) {
     screenshot: null,
     demo: false,
     timeoutMs: 30000,
+    sources: 1,
+    ignoreHttpsErrors: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -54,12 +64,15 @@ function parseArgs(argv) {
       case '--screenshot': opts.screenshot = value(); break;
       case '--demo': opts.demo = true; break;
       case '--timeout-ms': opts.timeoutMs = Number(value()); break;
+      case '--sources': opts.sources = Number(value()); break;
+      case '--ignore-https-errors': opts.ignoreHttpsErrors = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
   if (!opts.hub) throw new Error('no hub URL: pass --hub http://HOST:PORT or set HERALD_HUB_URL');
   if (!opts.token) throw new Error('no publisher token: pass --token JWT or set HERALD_PUBLISHER_TOKEN');
   if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) throw new Error('--timeout-ms must be positive');
+  if (!Number.isInteger(opts.sources) || opts.sources < 1 || opts.sources > 100) throw new Error('--sources must be 1..100');
   return opts;
 }
 
@@ -84,10 +97,21 @@ async function run(opts) {
   });
   const browserVersion = browser.version();
   step(`launched ${CHROMIUM} ${browserVersion}`);
-  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const context = await browser.newContext({
+    viewport: { width: 1000, height: 800 },
+    ignoreHTTPSErrors: opts.ignoreHttpsErrors,
+  });
   const page = await context.newPage();
   page.on('console', (m) => process.stderr.write(`[console.${m.type()}] ${m.text()}\n`));
   page.on('pageerror', (e) => process.stderr.write(`[pageerror] ${e}\n`));
+  // The protocol of every response, as soon as its headers arrive (an EventSource's response
+  // never completes, so Resource Timing would only report it after close, asynchronously).
+  const responses = [];
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Network.responseReceived', (e) => responses.push({
+    url: e.response.url, status: e.response.status, protocol: e.response.protocol, type: e.type,
+  }));
+  await cdp.send('Network.enable');
 
   const pageUrl = new URL('/', opts.hub).href;
   const response = await page.goto(pageUrl, { waitUntil: 'load', timeout: opts.timeoutMs });
@@ -98,19 +122,25 @@ async function run(opts) {
 
   // Everything below runs inside the page: the page's origin, the page's CSP, the browser's
   // EventSource and fetch. Errors before onopen fail at once rather than waiting for the timeout.
-  const exchange = await page.evaluate(async ({ topic, data, token }) => {
+  const exchange = await page.evaluate(async ({ topic, data, token, sources }) => {
     const url = new URL('/.well-known/mercure', location.href);
     url.searchParams.append('topic', topic);
-    const es = new EventSource(url);
-    window.__heraldTestSource = es;
-    await new Promise((resolve, reject) => {
+    const all = [];
+    for (let i = 0; i < sources; i++) {
+      // A distinct query per source, so each is its own request (and its own timing entry).
+      const u = new URL(url);
+      u.searchParams.append('source', String(i));
+      all.push(new EventSource(u));
+    }
+    window.__heraldTestSources = all;
+    await Promise.all(all.map((es, i) => new Promise((resolve, reject) => {
       es.onopen = () => resolve();
-      es.onerror = () => reject(new Error(`EventSource error before open (readyState ${es.readyState})`));
-    });
-    const message = new Promise((resolve, reject) => {
+      es.onerror = () => reject(new Error(`EventSource ${i} error before open (readyState ${es.readyState})`));
+    })));
+    const messages = all.map((es, i) => new Promise((resolve, reject) => {
       es.onmessage = (e) => resolve({ data: e.data, lastEventId: e.lastEventId, type: e.type, origin: e.origin });
-      es.onerror = () => reject(new Error(`EventSource error after open (readyState ${es.readyState})`));
-    });
+      es.onerror = () => reject(new Error(`EventSource ${i} error after open (readyState ${es.readyState})`));
+    }));
     const res = await fetch('/.well-known/mercure', {
       method: 'POST',
       headers: {
@@ -123,12 +153,19 @@ async function run(opts) {
     if (res.status !== 200) {
       throw new Error(`publish answered ${res.status}: ${body}`);
     }
-    const received = await message;
-    es.close();
-    return { publishStatus: res.status, publishedId: body.trim(), received, pageOrigin: location.origin };
-  }, { topic: opts.topic, data: opts.data, token: opts.token });
+    const receivedAll = await Promise.all(messages);
+    all.forEach((es) => es.close());
+    return { publishStatus: res.status, publishedId: body.trim(), received: receivedAll[0], receivedAll };
+  }, { topic: opts.topic, data: opts.data, token: opts.token, sources: opts.sources });
   step(`published ${exchange.publishedId}, received lastEventId=${exchange.received.lastEventId}`);
 
+  const protocol = (pred) => [...new Set(responses.filter((r) => pred(new URL(r.url))).map((r) => r.protocol))];
+  exchange.protocols = {
+    page: protocol((u) => u.pathname === '/'),
+    subscribe: protocol((u) => u.pathname === '/.well-known/mercure' && u.searchParams.has('source')),
+    publish: protocol((u) => u.pathname === '/.well-known/mercure' && u.search === ''),
+  };
+  step(`protocols ${JSON.stringify(exchange.protocols)}`);
   const problems = [];
   if (exchange.received.data !== opts.data) {
     problems.push(`data differs: published ${JSON.stringify(opts.data)}, received ${JSON.stringify(exchange.received.data)}`);
@@ -142,6 +179,11 @@ async function run(opts) {
   if (exchange.received.type !== 'message') {
     problems.push(`event type ${JSON.stringify(exchange.received.type)}, expected "message"`);
   }
+  exchange.receivedAll.forEach((r, i) => {
+    if (r.data !== opts.data || r.lastEventId !== exchange.publishedId) {
+      problems.push(`EventSource ${i} received ${JSON.stringify(r)}`);
+    }
+  });
 
   let clock = null;
   if (opts.demo) {
@@ -175,6 +217,8 @@ async function run(opts) {
     topic: opts.topic,
     published: { id: exchange.publishedId, data: opts.data },
     received: exchange.received,
+    sources: exchange.receivedAll.length,
+    protocols: exchange.protocols,
     clock,
     screenshot: opts.screenshot,
     steps,

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,15 +17,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real browser against a real hub: headless Chromium (driven by playwright-core, in
  * test-support/node/browser-eventsource.mjs) opens the hub's page, subscribes with the browser's
  * own EventSource, publishes with fetch, and must receive the update; the page's demo clock must
- * tick. Never skipped: when Chromium or playwright-core is missing the test fails and says how to
+ * tick; over HTTPS the browser multiplexes many EventSources on one HTTP/2 connection. Never skipped: when Chromium or playwright-core is missing the test fails and says how to
  * get them ({@code scripts/test.sh} installs both).
  */
 class BrowserTest {
@@ -31,20 +32,88 @@ class BrowserTest {
   /** A safety net only: the script has its own 30 s timeout and normally ends within seconds. */
   private static final long PROCESS_WAIT_SECONDS = 90;
 
-  HubFixture f;
-
-  @BeforeEach
-  void start() throws Exception {
-    f = new HubFixture(b -> b.anonymous(true).demo(true));
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @TempDir Path dir;
 
   @Test
   void browserEventSourceReceivesWhatFetchPublishesAndTheDemoClockTicks() throws Exception {
+    try (HubFixture f = new HubFixture(b -> b.anonymous(true).demo(true))) {
+      String topic = "https://example.com/browser/" + UUID.randomUUID();
+      String data = "from chromium " + UUID.randomUUID() + "\nline two: é € 𝄞";
+      String origin = "http://127.0.0.1:" + f.port();
+      // A Java subscriber on the same topic: what the browser got must be what the hub sent.
+      try (SseStream java = f.subscribe(f.subscribeUri(topic))) {
+        assertThat(java.status()).isEqualTo(200);
+        Map<String, Object> result = runBrowser(origin, topic, data, "hub-page.png", List.of("--demo"));
+        String id = assertExchange(result, origin, data, 1);
+        SseStream.Event seen = java.nextData();
+        assertThat(seen.id()).as("the Java subscriber saw the browser's update").isEqualTo(id);
+        assertThat(seen.data()).isEqualTo(data);
+        assertClockTicked(result);
+      }
+    }
+  }
+
+  /**
+   * Why the hub speaks HTTP/2: over HTTP/1.1 a browser opens at most six connections per origin,
+   * so a page with more EventSources than that stalls. Over HTTPS with ALPN h2 the page's clock,
+   * eight EventSources and the publishing fetch share one connection, and all of them work.
+   */
+  @Test
+  void overHttpsTheBrowserMultiplexesManyEventSourcesOnHttp2() throws Exception {
+    TlsTest.SelfSigned cert = TlsTest.SelfSigned.create(dir);
+    try (HubFixture f = new HubFixture(b -> b.anonymous(true).demo(true).tls(cert.cert(), cert.key()))) {
+      String topic = "https://example.com/browser/h2/" + UUID.randomUUID();
+      String data = "over h2 " + UUID.randomUUID();
+      String origin = "https://127.0.0.1:" + f.port();
+      HttpClient https = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_2)
+          .sslContext(TlsTest.sslContextTrusting(cert.cert()))
+          .build();
+      try (SseStream java = SseStream.open(https,
+          URI.create(origin + "/.well-known/mercure?topic=" + HubFixture.enc(topic)))) {
+        assertThat(java.status()).isEqualTo(200);
+        Map<String, Object> result = runBrowser(origin, topic, data, "hub-page-h2.png",
+            List.of("--demo", "--sources", "8", "--ignore-https-errors"));
+        String id = assertExchange(result, origin, data, 8);
+        Map<String, Object> protocols = JSONObjectUtils.getJSONObject(result, "protocols");
+        assertThat(protocols.get("page")).as("page protocol").isEqualTo(List.of("h2"));
+        assertThat(protocols.get("subscribe")).as("EventSource protocol").isEqualTo(List.of("h2"));
+        assertThat(protocols.get("publish")).as("fetch protocol").isEqualTo(List.of("h2"));
+        assertThat(java.nextData().id()).isEqualTo(id);
+        assertClockTicked(result);
+      }
+    }
+  }
+
+  /** Checks the browser's exchange and returns the ID the hub gave the update. */
+  private static String assertExchange(Map<String, Object> result, String origin, String data, int sources)
+      throws Exception {
+    Map<String, Object> published = JSONObjectUtils.getJSONObject(result, "published");
+    Map<String, Object> received = JSONObjectUtils.getJSONObject(result, "received");
+    String id = (String) published.get("id");
+    assertThat(id).as("ID the hub answered the browser's POST with").isNotBlank();
+    assertThat(published.get("data")).isEqualTo(data);
+    assertThat(received.get("data")).as("data the browser's EventSource received").isEqualTo(data);
+    assertThat(received.get("lastEventId")).as("lastEventId in the browser").isEqualTo(id);
+    assertThat(received.get("origin")).isEqualTo(origin);
+    assertThat(((Number) result.get("sources")).intValue()).as("EventSources that received it").isEqualTo(sources);
+    return id;
+  }
+
+  private static void assertClockTicked(Map<String, Object> result) throws Exception {
+    Map<String, Object> clock = JSONObjectUtils.getJSONObject(result, "clock");
+    assertThat(clock).as("demo scenario ran").isNotNull();
+    assertThat((String) clock.get("text")).isNotBlank().isNotEqualTo("--:--:--");
+    assertThat(clock.get("status")).isEqualTo("connected");
+  }
+
+  /**
+   * Runs test-support/node/browser-eventsource.mjs against the hub at {@code origin}, insists on
+   * exit 0 and {@code "ok": true}, and returns its JSON result. The screenshot goes to
+   * target/browser-test/.
+   */
+  private static Map<String, Object> runBrowser(
+      String origin, String topic, String data, String screenshotName, List<String> extra) throws Exception {
     Path root = repositoryRoot();
     Path script = root.resolve("test-support/node/browser-eventsource.mjs");
     Path playwright = root.resolve("test-support/node/node_modules/playwright-core");
@@ -59,76 +128,51 @@ class BrowserTest {
       fail("%s is missing: run scripts/test.sh (it installs the Debian package chromium), or"
           + " `apt-get install chromium`", CHROMIUM);
     }
-
-    String topic = "https://example.com/browser/" + UUID.randomUUID();
-    String data = "from chromium " + UUID.randomUUID() + "\nline two: é € 𝄞";
     Path out = Path.of("target", "browser-test").toAbsolutePath();
     Files.createDirectories(out);
-    Path screenshot = out.resolve("hub-page.png");
+    Path screenshot = out.resolve(screenshotName);
     Files.deleteIfExists(screenshot);
-    Path stderr = out.resolve("node-stderr.log");
+    Path stderr = out.resolve(screenshotName.replaceFirst("\\.png$", "") + "-node-stderr.log");
 
-    // A Java subscriber on the same topic: what the browser got must be what the hub sent.
-    try (SseStream java = f.subscribe(f.subscribeUri(topic))) {
-      assertThat(java.status()).isEqualTo(200);
-
-      List<String> command = List.of(
-          "node", script.toString(),
-          "--hub", "http://127.0.0.1:" + f.port(),
-          "--token", HubFixture.publisherToken(),
-          "--topic", topic,
-          "--data", data,
-          "--demo",
-          "--screenshot", screenshot.toString());
-      Process node;
-      try {
-        node = new ProcessBuilder(command)
-            .directory(root.toFile())
-            .redirectError(stderr.toFile())
-            .start();
-      } catch (IOException e) {
-        throw new AssertionError("cannot run node (" + e.getMessage() + "): run scripts/test.sh,"
-            + " which installs nodejs and the npm test peers", e);
-      }
-      String stdout;
-      try {
-        node.getOutputStream().close();
-        CompletableFuture<String> reading = CompletableFuture.supplyAsync(() -> readAll(node.getInputStream()));
-        if (!node.waitFor(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS)) {
-          fail("browser script still running after %d s; its stderr:%n%s", PROCESS_WAIT_SECONDS, read(stderr));
-        }
-        stdout = reading.get(10, TimeUnit.SECONDS);
-      } finally {
-        node.destroyForcibly();
-        node.waitFor(10, TimeUnit.SECONDS);
-      }
-
-      String resultLine = lastLine(stdout);
-      assertThat(node.exitValue())
-          .as("browser script exit code; stdout:%n%s%nstderr:%n%s", stdout, read(stderr))
-          .isZero();
-      Map<String, Object> result = JSONObjectUtils.parse(resultLine);
-      assertThat(result.get("ok")).as(resultLine).isEqualTo(true);
-
-      Map<String, Object> published = JSONObjectUtils.getJSONObject(result, "published");
-      Map<String, Object> received = JSONObjectUtils.getJSONObject(result, "received");
-      String id = (String) published.get("id");
-      assertThat(id).as("ID the hub answered the browser's POST with").isNotBlank();
-      assertThat(published.get("data")).isEqualTo(data);
-      assertThat(received.get("data")).as("data the browser's EventSource received").isEqualTo(data);
-      assertThat(received.get("lastEventId")).as("lastEventId in the browser").isEqualTo(id);
-      assertThat(received.get("origin")).isEqualTo("http://127.0.0.1:" + f.port());
-
-      SseStream.Event seen = java.nextData();
-      assertThat(seen.id()).as("the Java subscriber saw the browser's update").isEqualTo(id);
-      assertThat(seen.data()).isEqualTo(data);
-
-      Map<String, Object> clock = JSONObjectUtils.getJSONObject(result, "clock");
-      assertThat(clock).as("demo scenario ran").isNotNull();
-      assertThat((String) clock.get("text")).isNotBlank().isNotEqualTo("--:--:--");
-      assertThat(clock.get("status")).isEqualTo("connected");
-      assertThat(screenshot).as("screenshot for humans").isNotEmptyFile();
+    List<String> command = new ArrayList<>(List.of(
+        "node", script.toString(),
+        "--hub", origin,
+        "--token", HubFixture.publisherToken(),
+        "--topic", topic,
+        "--data", data,
+        "--screenshot", screenshot.toString()));
+    command.addAll(extra);
+    Process node;
+    try {
+      node = new ProcessBuilder(command)
+          .directory(root.toFile())
+          .redirectError(stderr.toFile())
+          .start();
+    } catch (IOException e) {
+      throw new AssertionError("cannot run node (" + e.getMessage() + "): run scripts/test.sh,"
+          + " which installs nodejs and the npm test peers", e);
     }
+    String stdout;
+    try {
+      node.getOutputStream().close();
+      CompletableFuture<String> reading = CompletableFuture.supplyAsync(() -> readAll(node.getInputStream()));
+      if (!node.waitFor(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        fail("browser script still running after %d s; its stderr:%n%s", PROCESS_WAIT_SECONDS, read(stderr));
+      }
+      stdout = reading.get(10, TimeUnit.SECONDS);
+    } finally {
+      node.destroyForcibly();
+      node.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(node.exitValue())
+        .as("browser script exit code; stdout:%n%s%nstderr:%n%s", stdout, read(stderr))
+        .isZero();
+    String resultLine = lastLine(stdout);
+    Map<String, Object> result = JSONObjectUtils.parse(resultLine);
+    assertThat(result.get("ok")).as(resultLine).isEqualTo(true);
+    assertThat(screenshot).as("screenshot for humans").isNotEmptyFile();
+    return result;
   }
 
   private static String lastLine(String stdout) {

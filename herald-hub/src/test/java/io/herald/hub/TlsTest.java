@@ -3,7 +3,9 @@ package io.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,18 +46,9 @@ class TlsTest {
 
   @BeforeEach
   void start() throws Exception {
-    cert = dir.resolve("cert.pem");
-    key = dir.resolve("key.pem");
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
-    if (!Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----")) {
-      // An older openssl writes the traditional SEC1 form; Netty wants PKCS#8.
-      Path pkcs8 = dir.resolve("key-pkcs8.pem");
-      openssl("pkcs8", "-topk8", "-nocrypt", "-in", key.toString(), "-out", pkcs8.toString());
-      key = pkcs8;
-    }
-    assertThat(Files.readString(key)).as("PKCS#8 key").startsWith("-----BEGIN PRIVATE KEY-----");
+    SelfSigned made = SelfSigned.create(dir);
+    cert = made.cert();
+    key = made.key();
     trusting = sslContextTrusting(cert);
     f = new HubFixture(b -> b.anonymous(true).tls(cert, key));
   }
@@ -130,6 +124,40 @@ class TlsTest {
   }
 
   @Test
+  void aClientOfferingNoAlpnAtAllGetsHttp11() throws Exception {
+    // Old clients (and curl --no-alpn) do not take part in ALPN: the hub must fall back to HTTP/1.1.
+    try (SSLSocket socket = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", f.port())) {
+      socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(SseStream.WAIT_SECONDS));
+      socket.startHandshake();
+      assertThat(socket.getApplicationProtocol()).as("no protocol negotiated").isEmpty();
+      socket.getOutputStream().write(("GET /.well-known/mercure?topic=tls%2Fnoalpn HTTP/1.1\r\n"
+          + "Host: 127.0.0.1:" + f.port() + "\r\nAccept: text/event-stream\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      // Headers are flushed at once; then an update published over HTTP/2 arrives in this stream.
+      String line;
+      while (!(line = in.readLine()).isEmpty()) {
+        // skip response headers
+      }
+      HttpResponse<String> pub = publish(client(HttpClient.Version.HTTP_2), "topic", "tls/noalpn", "data", "no alpn");
+      assertThat(pub.statusCode()).as(pub.body()).isEqualTo(200);
+      String id = pub.body().trim();
+      List<String> received = new ArrayList<>();
+      boolean sawData = false;
+      while (!sawData) {
+        // Chunked transfer coding: chunk-size lines interleave with the event's lines.
+        line = in.readLine();
+        assertThat(line).as("stream ended; got %s", received).isNotNull();
+        received.add(line);
+        sawData = line.equals("data: no alpn");
+      }
+      assertThat(received).contains("id: " + id);
+    }
+  }
+
+  @Test
   void aClientThatDoesNotTrustTheCertificateIsRefused() throws Exception {
     // Guards against a vacuous test: trust has to come from the certificate we made.
     HttpClient untrusting = HttpClient.newBuilder()
@@ -184,8 +212,28 @@ class TlsTest {
     return context;
   }
 
+  /** A self-signed certificate for 127.0.0.1 and localhost, and its PKCS#8 key, made by openssl. */
+  record SelfSigned(Path cert, Path key) {
+    static SelfSigned create(Path dir) throws Exception {
+      Path cert = dir.resolve("cert.pem");
+      Path key = dir.resolve("key.pem");
+      openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+          "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost",
+          "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+      if (!Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----")) {
+        // An older openssl writes the traditional SEC1 form; Netty wants PKCS#8.
+        Path pkcs8 = dir.resolve("key-pkcs8.pem");
+        openssl(dir, "pkcs8", "-topk8", "-nocrypt", "-in", key.toString(), "-out", pkcs8.toString());
+        key = pkcs8;
+      }
+      assertThat(Files.readString(key)).as("PKCS#8 key").startsWith("-----BEGIN PRIVATE KEY-----");
+      assertThat(Files.readString(cert)).startsWith("-----BEGIN CERTIFICATE-----");
+      return new SelfSigned(cert, key);
+    }
+  }
+
   /** Runs the openssl CLI, failing with a clear message when it is missing or fails. */
-  private void openssl(String... args) throws Exception {
+  static void openssl(Path dir, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add("openssl");
     command.addAll(List.of(args));
