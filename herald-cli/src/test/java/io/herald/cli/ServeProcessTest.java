@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -152,6 +153,20 @@ class ServeProcessTest {
         Sse.Event e = s.nextData();
         assertThat(e.id()).isEqualTo(res.body().trim());
         assertThat(e.data()).isEqualTo("from herald token");
+      }
+    }
+  }
+
+  @Test
+  void sigtermEndsOpenStreamsWithARetryHintAndStopsTheHub() throws Exception {
+    try (Herald hub = Herald.serve(dir, Map.of(), "--anonymous")) {
+      try (Sse s = Sse.open(http, URI.create(hub.hubUrl + "?topic=bye"), Map.of())) {
+        assertThat(s.status()).as(s.describe()).isEqualTo(200);
+        hub.process.destroy(); // SIGTERM, as from systemd, docker stop or Ctrl-C
+        assertThat(s.awaitEnd(WAIT_SECONDS)).as("the hub ended the stream; raw:%n%s", s.raw).isTrue();
+        assertThat(s.raw.toString()).as("a short retry: so subscribers come back soon").contains("retry:");
+        assertThat(hub.process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("the process exited").isTrue();
+        assertThat(hub.process.exitValue()).as("exit status after SIGTERM").isEqualTo(143);
       }
     }
   }
@@ -424,6 +439,7 @@ class ServeProcessTest {
     private final HttpResponse<InputStream> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final StringBuffer raw = new StringBuffer();
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     private Sse(HttpResponse<InputStream> response) {
       this.response = response;
@@ -487,7 +503,14 @@ class ServeProcessTest {
         }
       } catch (IOException closed) {
         // closed by the test or the hub
+      } finally {
+        ended.countDown();
       }
+    }
+
+    /** Waits until the stream ends (the hub closed it). */
+    boolean awaitEnd(long seconds) throws InterruptedException {
+      return ended.await(seconds, TimeUnit.SECONDS);
     }
 
     /** The next event with data, failing the test if none comes. */
