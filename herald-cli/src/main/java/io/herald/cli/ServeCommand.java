@@ -108,6 +108,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--history-max-bytes", defaultValue = "1073741824", description = "Most bytes of updates kept (default ${DEFAULT-VALUE}; durable history).")
   long historyMaxBytes;
 
+  @Option(names = "--subscriptions", description = "Publish subscription events and serve the subscriptions API.")
+  boolean subscriptions;
+
   @Option(names = "--io-threads", defaultValue = "0", description = "Event loop threads (default: one per core).")
   int ioThreads;
 
@@ -143,6 +146,7 @@ final class ServeCommand implements Callable<Integer> {
         .maxBodyBytes(maxBodyBytes)
         .maxTopics(maxTopics)
         .ioThreads(ioThreads)
+        .subscriptions(subscriptions)
         .build();
 
     History store = openHistory();

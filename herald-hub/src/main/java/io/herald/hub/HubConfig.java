@@ -31,6 +31,7 @@ public final class HubConfig {
   private final int maxHeaderBytes;
   private final int maxQueuedBytes;
   private final int ioThreads;
+  private final boolean subscriptions;
 
   private HubConfig(Builder b) {
     this.address = b.address;
@@ -52,6 +53,7 @@ public final class HubConfig {
     this.maxHeaderBytes = b.maxHeaderBytes;
     this.maxQueuedBytes = b.maxQueuedBytes;
     this.ioThreads = b.ioThreads;
+    this.subscriptions = b.subscriptions;
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
@@ -154,6 +156,11 @@ public final class HubConfig {
     return ioThreads;
   }
 
+  /** Whether subscription events and the subscriptions API are on ({@code --subscriptions}). */
+  public boolean subscriptions() {
+    return subscriptions;
+  }
+
   /** Builder with production defaults. */
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
@@ -175,6 +182,7 @@ public final class HubConfig {
     private int maxHeaderBytes = 16384;
     private int maxQueuedBytes = 4 << 20;
     private int ioThreads;
+    private boolean subscriptions;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -264,6 +272,11 @@ public final class HubConfig {
 
     public Builder ioThreads(int n) {
       this.ioThreads = n;
+      return this;
+    }
+
+    public Builder subscriptions(boolean enabled) {
+      this.subscriptions = enabled;
       return this;
     }
 

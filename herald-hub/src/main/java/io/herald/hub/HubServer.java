@@ -14,6 +14,8 @@ import io.herald.hub.publish.PublishHandler;
 import io.herald.hub.subscribe.FanOut;
 import io.herald.hub.subscribe.SubscribeHandler;
 import io.herald.hub.subscribe.SubscriberCounters;
+import io.herald.hub.subscriptions.SubscriptionRegistry;
+import io.herald.hub.subscriptions.SubscriptionsHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -80,7 +82,9 @@ public final class HubServer implements AutoCloseable {
     this.replayExecutor = Executors.newFixedThreadPool(2, daemonThreads("herald-replay"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("herald-timer"));
 
-    Authorization authorization = new Authorization(new TopicMatcher());
+    TopicMatcher matcher = new TopicMatcher();
+    Authorization authorization = new Authorization(matcher);
+    SubscriptionRegistry registry = new SubscriptionRegistry(config.subscriptions(), transport);
     Cors cors = new Cors(config.corsOrigins());
     this.fanOut = new FanOut(workerGroup, authorization, config, subscriberCounters);
     fanOut.initSequence(transport.history().lastSequence());
@@ -90,8 +94,9 @@ public final class HubServer implements AutoCloseable {
     PublishHandler publish = new PublishHandler(
         config, transport, authorization, new UpdateRules(config.maxTopics()), cors, publishCounters);
     SubscribeHandler subscribe = new SubscribeHandler(
-        config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor);
-    HubRouter router = new HubRouter(publish, subscribe, new PageHandler(), cors, () -> draining);
+        config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry);
+    SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors);
+    HubRouter router = new HubRouter(publish, subscribe, subscriptions, new PageHandler(), cors, () -> draining);
     SslContext ssl = config.tlsCert() == null ? null : sslContext(config);
 
     Class<? extends ServerChannel> channelClass =

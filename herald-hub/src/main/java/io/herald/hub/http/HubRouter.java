@@ -3,6 +3,7 @@ package io.herald.hub.http;
 import io.herald.hub.page.PageHandler;
 import io.herald.hub.publish.PublishHandler;
 import io.herald.hub.subscribe.SubscribeHandler;
+import io.herald.hub.subscriptions.SubscriptionsHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -34,11 +35,18 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
   private final PublishHandler publish;
   private final SubscribeHandler subscribe;
   private final PageHandler page;
+  private final SubscriptionsHandler subscriptions;
   private final Cors cors;
   private final Availability availability;
 
   public HubRouter(
-      PublishHandler publish, SubscribeHandler subscribe, PageHandler page, Cors cors, Availability availability) {
+      PublishHandler publish,
+      SubscribeHandler subscribe,
+      SubscriptionsHandler subscriptions,
+      PageHandler page,
+      Cors cors,
+      Availability availability) {
+    this.subscriptions = subscriptions;
     this.publish = publish;
     this.subscribe = subscribe;
     this.page = page;
@@ -79,6 +87,14 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
       } else {
         methodNotAllowed(ctx, req, "GET, POST, OPTIONS");
       }
+    } else if (SubscriptionsHandler.owns(rawPath(req.uri()))) {
+      if (method.equals(HttpMethod.GET)) {
+        subscriptions.handle(ctx, req, rawPath(req.uri()), query);
+      } else if (method.equals(HttpMethod.OPTIONS)) {
+        preflight(ctx, req);
+      } else {
+        methodNotAllowed(ctx, req, "GET, OPTIONS");
+      }
     } else if (path.equals("/") || path.equals("/index.html")) {
       if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
         page.handle(ctx, req);
@@ -106,6 +122,11 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
     FullHttpResponse res = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: " + req.method());
     res.headers().set(HttpHeaderNames.ALLOW, allow);
     Responses.send(ctx, req, res);
+  }
+
+  private static String rawPath(String uri) {
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
   }
 
   private static String abbreviate(String s) {

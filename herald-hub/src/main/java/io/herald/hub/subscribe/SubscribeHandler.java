@@ -12,6 +12,7 @@ import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Responses;
+import io.herald.hub.subscriptions.SubscriptionRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -52,6 +53,7 @@ public final class SubscribeHandler {
   private final FanOut fanOut;
   private final SubscriberCounters counters;
   private final Executor replayExecutor;
+  private final SubscriptionRegistry registry;
 
   public SubscribeHandler(
       HubConfig config,
@@ -60,7 +62,8 @@ public final class SubscribeHandler {
       Cors cors,
       FanOut fanOut,
       SubscriberCounters counters,
-      Executor replayExecutor) {
+      Executor replayExecutor,
+      SubscriptionRegistry registry) {
     this.config = config;
     this.transport = transport;
     this.authorization = authorization;
@@ -68,6 +71,7 @@ public final class SubscribeHandler {
     this.fanOut = fanOut;
     this.counters = counters;
     this.replayExecutor = replayExecutor;
+    this.registry = registry;
   }
 
   /**
@@ -145,6 +149,11 @@ public final class SubscribeHandler {
     LoopSubscribers home = fanOut.on(channel.eventLoop());
     SubscriberStream stream = new SubscriberStream(
         channel, home, selectors, grants, counters, config.maxQueuedBytes(), lastEventId != null);
+    if (registry.enabled()) {
+      String subscriberId = SubscriptionRegistry.newSubscriberId();
+      stream.onClose(() -> registry.removed(subscriberId));
+      registry.added(subscriberId, selectors, grants.payloadJson());
+    }
     stream.open();
 
     if (lastEventId == null) {

@@ -47,6 +47,7 @@ final class SubscriberStream implements Subscription {
   private long lastWriteNanos = System.nanoTime();
   private long unwritableSinceNanos;
   private ScheduledFuture<?> expiry;
+  private Runnable onClose = () -> {};
   /** Whether the response headers went out; nothing else may be written before them. */
   private boolean started;
   /** Set by {@link LoopSubscribers} while this stream waits in its flush list. */
@@ -88,6 +89,11 @@ final class SubscriberStream implements Subscription {
 
   State state() {
     return state;
+  }
+
+  /** Sets what runs once the stream is gone (before {@link #open()}). */
+  void onClose(Runnable action) {
+    this.onClose = action;
   }
 
   /** Joins the loop's index and arranges cleanup when the connection goes away. */
@@ -250,5 +256,6 @@ final class SubscriberStream implements Subscription {
       d.bytes().release();
     }
     pendingBytes = 0;
+    onClose.run();
   }
 }

@@ -1,0 +1,125 @@
+package io.herald.hub.subscriptions;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.herald.core.auth.Grants;
+import io.herald.core.topic.TopicMatcher;
+import io.herald.core.transport.Transport;
+import io.herald.hub.HubConfig;
+import io.herald.hub.auth.InvalidTokenException;
+import io.herald.hub.http.Cors;
+import io.herald.hub.http.PresentedToken;
+import io.herald.hub.http.Responses;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The subscriptions API: {@code GET /.well-known/mercure/subscriptions[/{topic}[/{subscriber}]]}.
+ *
+ * <p>It reveals who is connected and their token payloads, so it is guarded like a private
+ * topic: the caller needs a subscriber token whose {@code mercure.subscribe} selects the requested
+ * path (e.g. {@code /.well-known/mercure/subscriptions{/topic}{/subscriber}}); no token is 401,
+ * a token without that right is 403. Anonymous access is never allowed here.
+ */
+public final class SubscriptionsHandler {
+  private final HubConfig config;
+  private final SubscriptionRegistry registry;
+  private final Transport transport;
+  private final TopicMatcher matcher;
+  private final Cors cors;
+
+  public SubscriptionsHandler(
+      HubConfig config, SubscriptionRegistry registry, Transport transport, TopicMatcher matcher, Cors cors) {
+    this.config = config;
+    this.registry = registry;
+    this.transport = transport;
+    this.matcher = matcher;
+    this.cors = cors;
+  }
+
+  /** Whether {@code rawPath} belongs to this API. */
+  public static boolean owns(String rawPath) {
+    return rawPath.equals(ActiveSubscription.PATH) || rawPath.startsWith(ActiveSubscription.PATH + "/");
+  }
+
+  public void handle(ChannelHandlerContext ctx, HttpRequest req, String rawPath, Map<String, List<String>> query) {
+    if (!registry.enabled()) {
+      send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND,
+          "subscriptions API disabled: start the hub with --subscriptions"));
+      return;
+    }
+    String rest = rawPath.substring(ActiveSubscription.PATH.length());
+    String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
+    if (parts.length > 2 || (parts.length >= 1 && parts[0].isEmpty())
+        || (parts.length == 2 && parts[1].isEmpty())) {
+      send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND, "no such subscriptions resource"));
+      return;
+    }
+    String topic;
+    String subscriber;
+    try {
+      topic = parts.length >= 1 ? URLDecoder.decode(parts[0], StandardCharsets.UTF_8) : null;
+      subscriber = parts.length == 2 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+    } catch (IllegalArgumentException e) {
+      send(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed percent-encoding in path"));
+      return;
+    }
+
+    Grants grants;
+    try {
+      PresentedToken token = PresentedToken.find(req, query, config.cookieName());
+      if (token == null || config.subscriberVerifier() == null) {
+        send(ctx, req, Responses.text(HttpResponseStatus.UNAUTHORIZED, "subscriber token required"));
+        return;
+      }
+      grants = config.subscriberVerifier().verify(token.token());
+    } catch (IllegalArgumentException | InvalidTokenException e) {
+      send(ctx, req, Responses.text(HttpResponseStatus.UNAUTHORIZED, "invalid subscriber token: " + e.getMessage()));
+      return;
+    }
+    if (!matcher.matchesAny(grants.subscribe(), rawPath)) {
+      send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "token does not allow reading " + rawPath));
+      return;
+    }
+
+    String lastEventId = transport.history().lastEventId();
+    List<ActiveSubscription> found = registry.list(topic, subscriber);
+    Map<String, Object> body;
+    if (subscriber != null) {
+      if (found.isEmpty()) {
+        send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND, "no such subscription"));
+        return;
+      }
+      body = found.get(0).toJsonLd(true, true);
+      body.put("lastEventID", lastEventId == null ? "earliest" : lastEventId);
+    } else {
+      body = new LinkedHashMap<>();
+      body.put("@context", "https://mercure.rocks/");
+      body.put("id", rawPath);
+      body.put("type", "Subscriptions");
+      body.put("lastEventID", lastEventId == null ? "earliest" : lastEventId);
+      List<Object> items = new ArrayList<>(found.size());
+      for (ActiveSubscription s : found) {
+        items.add(s.toJsonLd(true, false));
+      }
+      body.put("subscriptions", items);
+    }
+    FullHttpResponse res = Responses.body(
+        HttpResponseStatus.OK, "application/ld+json", JSONObjectUtils.toJSONString(body));
+    res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    send(ctx, req, res);
+  }
+
+  private void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
+    cors.apply(req, res.headers());
+    Responses.send(ctx, req, res);
+  }
+}
