@@ -124,6 +124,27 @@ class TlsTest {
   }
 
   @Test
+  void largeUpdatesAndThePageTravelOverH2() throws Exception {
+    HttpClient h2 = client(HttpClient.Version.HTTP_2);
+    HttpResponse<String> page = h2.send(
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + f.port() + "/")).timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(page.body()).contains("<div id=\"clock\">");
+    // Bigger than HTTP/2's default 64 KiB flow-control window, both ways, under the body limit.
+    String big = "x".repeat(300_000) + "\n" + "y".repeat(200_000);
+    try (SseStream s = SseStream.open(h2, httpsSubscribeUri("tls/big"))) {
+      assertThat(s.status()).isEqualTo(200);
+      HttpResponse<String> pub = publish(h2, "topic", "tls/big", "data", big);
+      assertThat(pub.statusCode()).as(pub.body()).isEqualTo(200);
+      SseStream.Event e = s.nextData();
+      assertThat(e.id()).isEqualTo(pub.body().trim());
+      assertThat(e.data()).isEqualTo(big);
+    }
+  }
+
+  @Test
   void aClientOfferingNoAlpnAtAllGetsHttp11() throws Exception {
     // Old clients (and curl --no-alpn) do not take part in ALPN: the hub must fall back to HTTP/1.1.
     try (SSLSocket socket = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", f.port())) {
