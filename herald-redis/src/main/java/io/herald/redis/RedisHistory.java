@@ -1,0 +1,110 @@
+package io.herald.redis;
+
+import io.herald.core.history.History;
+import io.herald.core.history.HistoryException;
+import io.herald.core.history.ReplayStart;
+import io.herald.core.update.Update;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The shared history: the Redis stream itself, read by sequence ranges ({@code XRANGE}) and
+ * located by event ID through the index hash that the append script keeps in step with the
+ * stream (same run, same trimming). Read-only: {@link RedisTransport} appends.
+ */
+public final class RedisHistory implements History {
+  private final RedisOptions options;
+  private final Supplier<StatefulRedisConnection<String, byte[]>> connection;
+  private final LongSupplier fallbackLastSequence;
+
+  RedisHistory(
+      RedisOptions options,
+      Supplier<StatefulRedisConnection<String, byte[]>> connection,
+      LongSupplier fallbackLastSequence) {
+    this.options = options;
+    this.connection = connection;
+    this.fallbackLastSequence = fallbackLastSequence;
+  }
+
+  @Override
+  public void append(List<Update> batch) throws HistoryException {
+    throw new HistoryException("the Redis history is appended to by RedisTransport only");
+  }
+
+  /** The last sequence handed out in the cluster (this node's position when Redis is down). */
+  @Override
+  public long lastSequence() {
+    StatefulRedisConnection<String, byte[]> c = connection.get();
+    if (c != null) {
+      try {
+        byte[] raw = c.sync().get(options.sequenceKey());
+        return raw == null ? 0 : Long.parseLong(new String(raw, StandardCharsets.US_ASCII));
+      } catch (RuntimeException unavailable) {
+        // fall through
+      }
+    }
+    return fallbackLastSequence.getAsLong();
+  }
+
+  @Override
+  public ReplayStart locate(String lastEventId) throws HistoryException {
+    byte[] seq = conn().sync().hget(options.indexKey(), lastEventId);
+    if (seq == null) {
+      return ReplayStart.earliest();
+    }
+    return new ReplayStart(Long.parseLong(new String(seq, StandardCharsets.US_ASCII)), lastEventId);
+  }
+
+  @Override
+  public List<Update> read(long afterSequence, long upToSequence, int limit) throws HistoryException {
+    if (upToSequence <= afterSequence || limit <= 0) {
+      return List.of();
+    }
+    List<StreamMessage<String, byte[]>> entries;
+    try {
+      entries = conn().sync().xrange(options.streamKey(),
+          Range.create((afterSequence + 1) + "-0", upToSequence + "-0"), Limit.from(limit));
+    } catch (RuntimeException e) {
+      throw new HistoryException("Redis unavailable: " + RedisTransport.oneLine(e), e);
+    }
+    List<Update> out = new ArrayList<>(entries.size());
+    for (StreamMessage<String, byte[]> m : entries) {
+      out.add(UpdateCodec.decode(new String(m.getBody().get("i"), StandardCharsets.UTF_8),
+          m.getBody().get("u"), StreamReader.sequenceOf(m.getId())));
+    }
+    return out;
+  }
+
+  @Override
+  public String lastEventId() {
+    StatefulRedisConnection<String, byte[]> c = connection.get();
+    if (c == null) {
+      return null;
+    }
+    try {
+      List<StreamMessage<String, byte[]>> last =
+          c.sync().xrevrange(options.streamKey(), Range.unbounded(), Limit.from(1));
+      return last.isEmpty() ? null : new String(last.get(0).getBody().get("i"), StandardCharsets.UTF_8);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private StatefulRedisConnection<String, byte[]> conn() throws HistoryException {
+    StatefulRedisConnection<String, byte[]> c = connection.get();
+    if (c == null) {
+      throw new HistoryException("Redis unavailable");
+    }
+    return c;
+  }
+
+  @Override
+  public void close() {}
+}

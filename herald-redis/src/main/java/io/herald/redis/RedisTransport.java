@@ -1,0 +1,448 @@
+package io.herald.redis;
+
+import io.herald.core.history.History;
+import io.herald.core.transport.Transport;
+import io.herald.core.transport.TransportUnavailableException;
+import io.herald.core.transport.UpdateListener;
+import io.herald.core.update.Update;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The cluster transport: every hub node appends its publishes to one shared Redis stream and
+ * reads the whole stream back, so every node delivers every update, in the stream's order.
+ *
+ * <p><b>Publishing.</b> One writer thread drains the publishes that are waiting and appends them
+ * with one Lua script run ({@code append.lua}): the script gives each update the next sequence,
+ * adds it to the stream as entry {@code <sequence>-0}, indexes its event ID, and applies retention,
+ * atomically. Up to {@link #MAX_IN_FLIGHT} such batches are pipelined on one connection. A
+ * publish future completes only when Redis answered the script, so a 200 means "in Redis"; it
+ * fails with {@link TransportUnavailableException} (a 503) when Redis is unreachable, at once when
+ * the connection is known to be down, else after the command timeout.
+ *
+ * <p><b>Delivering.</b> A {@link StreamReader} per node reads the stream with blocking
+ * {@code XREAD} on a connection of its own and hands each entry to the {@link UpdateListener},
+ * in sequence order, from its one thread; publishes made on this node come back the same way,
+ * so all nodes deliver the same order. Sequences are dense (one counter, bumped only by the
+ * script), so a gap tells the reader it fell behind retention: it calls
+ * {@link UpdateListener#onReset()}.
+ *
+ * <p><b>Outages.</b> Connections are re-established by this class, with backoff (Lettuce's own
+ * auto-reconnect is off: it would re-send, after the reconnect, commands whose publisher had
+ * already been answered 503). The outage is logged once at WARNING and its end at INFO.
+ */
+public final class RedisTransport implements Transport {
+  private static final Logger LOG = Logger.getLogger(RedisTransport.class.getName());
+  /** Most updates in one script run. */
+  static final int MAX_BATCH = 1024;
+  /** Most payload bytes in one script run, so one run stays short for Redis. */
+  static final long MAX_BATCH_BYTES = 4L << 20;
+  /** Script runs pipelined on the connection at once. */
+  static final int MAX_IN_FLIGHT = 4;
+  /** Entries a run may trim beyond the ones it adds. */
+  static final int TRIM_EXTRA = 256;
+  static final long MIN_BACKOFF_MILLIS = 100;
+  static final long MAX_BACKOFF_MILLIS = 5000;
+
+  static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private final RedisOptions options;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final String script;
+  private final String sha;
+  private final String[] keys;
+  private final RedisHistory history;
+  private final StreamReader reader;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+  private final Thread writer;
+  private final ScheduledExecutorService maintenance;
+  private final AtomicBoolean reconnecting = new AtomicBoolean();
+  private final AtomicBoolean outage = new AtomicBoolean();
+  private volatile StatefulRedisConnection<String, byte[]> conn;
+  private volatile boolean closed;
+  private long backoffMillis = MIN_BACKOFF_MILLIS; // maintenance thread only
+
+  private record Pending(Update update, byte[] payload, CompletableFuture<Update> done) {}
+
+  private RedisTransport(RedisOptions options) {
+    this.options = options;
+    this.script = loadScript();
+    this.keys = new String[] {options.streamKey(), options.indexKey(), options.sequenceKey()};
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    RedisURI uri = RedisURI.create(options.uri());
+    uri.setTimeout(options.commandTimeout());
+    this.client = RedisClient.create(resources, uri);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(false)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+        .build());
+    StatefulRedisConnection<String, byte[]> c;
+    long start;
+    try {
+      c = client.connect(CODEC);
+      sha = c.sync().scriptLoad(script);
+      byte[] seq = c.sync().get(options.sequenceKey());
+      start = seq == null ? 0 : Long.parseLong(new String(seq, StandardCharsets.US_ASCII));
+    } catch (RuntimeException e) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      throw new TransportUnavailableException(
+          "cannot reach Redis at " + options.safeUri() + ": " + oneLine(e), e);
+    }
+    this.conn = c;
+    this.reader = new StreamReader(client, options, start);
+    this.history = new RedisHistory(options, this::connection, reader::lastSequence);
+    this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "herald-redis-maintenance");
+      t.setDaemon(true);
+      return t;
+    });
+    if (!options.maxAge().isZero()) {
+      // Age-based retention must happen even when nobody publishes.
+      long period = Math.max(100, Math.min(1000, options.maxAge().toMillis() / 4));
+      maintenance.scheduleWithFixedDelay(this::trim, period, period, TimeUnit.MILLISECONDS);
+    }
+    this.writer = new Thread(this::writeLoop, "herald-redis-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /**
+   * Connects to Redis and prepares the transport; the reader starts with {@link #listen}, at the
+   * stream's current end.
+   *
+   * @throws TransportUnavailableException when Redis cannot be reached now
+   */
+  public static RedisTransport connect(RedisOptions options) {
+    return new RedisTransport(options);
+  }
+
+  public RedisOptions options() {
+    return options;
+  }
+
+  @Override
+  public CompletableFuture<Update> publish(Update update) {
+    CompletableFuture<Update> done = new CompletableFuture<>();
+    if (closed) {
+      done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
+      return done;
+    }
+    if (connection() == null) {
+      done.completeExceptionally(unavailable(null));
+      return done;
+    }
+    queue.add(new Pending(update, UpdateCodec.encode(update), done));
+    return done;
+  }
+
+  /** Sets the listener and starts reading the stream (at its end when this transport connected). */
+  @Override
+  public void listen(UpdateListener listener) {
+    reader.start(listener);
+  }
+
+  @Override
+  public History history() {
+    return history;
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return !closed && connection() != null;
+  }
+
+  /** The highest sequence this node delivered (or started after). */
+  public long lastDeliveredSequence() {
+    return reader.lastSequence();
+  }
+
+  /** Test hook: stops (or restarts) this node's reading of the stream, as if it were stalled. */
+  void pauseReading(boolean paused) {
+    reader.setPaused(paused);
+  }
+
+  /** The command connection when it is up, else {@code null}. */
+  StatefulRedisConnection<String, byte[]> connection() {
+    StatefulRedisConnection<String, byte[]> c = conn;
+    return c != null && c.isOpen() ? c : null;
+  }
+
+  private void writeLoop() {
+    List<Pending> batch = new ArrayList<>();
+    while (true) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (closed && queue.isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+        long bytes = first.payload().length;
+        Pending next;
+        while (batch.size() < MAX_BATCH && bytes < MAX_BATCH_BYTES && (next = queue.poll()) != null) {
+          batch.add(next);
+          bytes += next.payload().length;
+        }
+        inFlight.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      send(List.copyOf(batch));
+      batch.clear();
+    }
+  }
+
+  /** Runs the append script for {@code batch}; called with one in-flight permit held. */
+  private void send(List<Pending> batch) {
+    StatefulRedisConnection<String, byte[]> c = connection();
+    if (c == null) {
+      inFlight.release();
+      fail(batch, unavailable(null));
+      return;
+    }
+    byte[][] args = new byte[4 + 2 * batch.size()][];
+    retentionArgs(args, batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      args[4 + 2 * i] = p.update().id().getBytes(StandardCharsets.UTF_8);
+      args[5 + 2 * i] = p.payload();
+    }
+    CompletableFuture<Long> run;
+    try {
+      run = runScript(c, args);
+    } catch (RuntimeException e) {
+      run = CompletableFuture.failedFuture(e);
+    }
+    run.whenComplete((last, err) -> {
+      inFlight.release();
+      if (err != null) {
+        Throwable cause = unwrap(err);
+        if (isConnectionFailure(cause)) {
+          connectionLost(c, cause);
+        }
+        fail(batch, unavailable(cause));
+        return;
+      }
+      long first = last - batch.size() + 1;
+      for (int i = 0; i < batch.size(); i++) {
+        Pending p = batch.get(i);
+        p.done().complete(p.update().withSequence(first + i));
+      }
+    });
+  }
+
+  private void retentionArgs(byte[][] args, int appended) {
+    args[0] = ascii(options.maxEntries());
+    args[1] = ascii(options.maxAge().toMillis());
+    args[2] = ascii(appended + TRIM_EXTRA);
+    args[3] = ascii(reader.lastSequence());
+  }
+
+  private CompletableFuture<Long> runScript(StatefulRedisConnection<String, byte[]> c, byte[][] args) {
+    CompletableFuture<Long> sent =
+        c.async().<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+    // Redis restarted, or SCRIPT FLUSH: send the script itself (which caches it again).
+    return sent.exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
+        ? c.async().<Long>eval(script, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
+        : CompletableFuture.failedFuture(e));
+  }
+
+  /** Applies age retention when nobody publishes (maintenance thread). */
+  private void trim() {
+    StatefulRedisConnection<String, byte[]> c = connection();
+    if (c == null || closed) {
+      return;
+    }
+    byte[][] args = new byte[4][];
+    retentionArgs(args, 0);
+    try {
+      runScript(c, args).whenComplete((r, e) -> {
+        if (e != null) {
+          LOG.log(Level.FINE, "retention run failed: {0}", oneLine(unwrap(e)));
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "retention run failed: {0}", oneLine(e));
+    }
+  }
+
+  private void connectionLost(StatefulRedisConnection<String, byte[]> c, Throwable cause) {
+    if (conn == c) {
+      conn = null;
+      if (c.isOpen()) {
+        c.closeAsync();
+      }
+    }
+    if (closed) {
+      return;
+    }
+    if (outage.compareAndSet(false, true)) {
+      LOG.log(Level.WARNING, "Redis at {0} unavailable ({1}): publishes get 503 until it is back; "
+          + "reconnecting with backoff", new Object[] {options.safeUri(), oneLine(cause)});
+    }
+    scheduleReconnect(0);
+  }
+
+  private void scheduleReconnect(long delayMillis) {
+    if (closed || !reconnecting.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      maintenance.schedule(this::reconnect, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      reconnecting.set(false);
+    }
+  }
+
+  private void reconnect() {
+    if (closed) {
+      reconnecting.set(false);
+      return;
+    }
+    StatefulRedisConnection<String, byte[]> c = null;
+    try {
+      c = client.connect(CODEC);
+      c.sync().scriptLoad(script);
+      conn = c;
+      backoffMillis = MIN_BACKOFF_MILLIS;
+      reconnecting.set(false);
+      if (outage.compareAndSet(true, false)) {
+        LOG.log(Level.INFO, "Redis at {0} reachable again: publishing resumed", options.safeUri());
+      }
+    } catch (RuntimeException e) {
+      if (c != null && c.isOpen()) {
+        c.closeAsync();
+      }
+      LOG.log(Level.FINE, "Redis reconnect failed: {0}", oneLine(e));
+      long delay = backoffMillis;
+      backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+      try {
+        maintenance.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        reconnecting.set(false);
+      }
+    }
+  }
+
+  private TransportUnavailableException unavailable(Throwable cause) {
+    if (connection() == null && !closed) {
+      // Covers a connection that broke without a command noticing (e.g. idle when Redis died).
+      StatefulRedisConnection<String, byte[]> c = conn;
+      if (c != null) {
+        connectionLost(c, cause == null ? new ClosedChannelException() : cause);
+      } else {
+        scheduleReconnect(0);
+      }
+    }
+    String why = cause == null ? "not connected" : oneLine(cause);
+    return new TransportUnavailableException("Redis unavailable: " + why, cause);
+  }
+
+  private static void fail(List<Pending> batch, TransportUnavailableException e) {
+    for (Pending p : batch) {
+      p.done().completeExceptionally(e);
+    }
+  }
+
+  static boolean isConnectionFailure(Throwable e) {
+    return e instanceof RedisConnectionException
+        || e instanceof RedisCommandTimeoutException
+        || e instanceof IOException
+        || (e.getMessage() != null && e.getMessage().contains("Connection closed"));
+  }
+
+  static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  static String oneLine(Throwable e) {
+    if (e == null) {
+      return "unknown";
+    }
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  private static byte[] ascii(long n) {
+    return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String loadScript() {
+    try (InputStream in = RedisTransport.class.getResourceAsStream("append.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("append.lua missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Finishes the publishes already queued, stops reading, and disconnects. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      writer.join(10_000);
+      if (inFlight.tryAcquire(MAX_IN_FLIGHT, options.commandTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+        inFlight.release(MAX_IN_FLIGHT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    reader.close();
+    maintenance.shutdownNow();
+    StatefulRedisConnection<String, byte[]> c = conn;
+    conn = null;
+    if (c != null && c.isOpen()) {
+      c.close();
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}

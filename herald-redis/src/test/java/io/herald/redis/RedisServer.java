@@ -1,0 +1,117 @@
+package io.herald.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, its files in a test's directory.
+ * Can be killed and started again on the same port and directory (to test outages).
+ */
+public final class RedisServer implements AutoCloseable {
+  private final Path dir;
+  private final int port;
+  private final List<String> extraArgs;
+  private Process process;
+
+  private RedisServer(Path dir, int port, List<String> extraArgs) {
+    this.dir = dir;
+    this.port = port;
+    this.extraArgs = extraArgs;
+  }
+
+  /** Starts a server without persistence. */
+  public static RedisServer start(Path dir) throws Exception {
+    return start(dir, "--save", "", "--appendonly", "no");
+  }
+
+  /** Starts a server with the given extra arguments (e.g. {@code --appendonly yes}). */
+  public static RedisServer start(Path dir, String... args) throws Exception {
+    RedisServer r = new RedisServer(dir, freePort(), List.of(args));
+    r.start();
+    return r;
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** (Re)starts the process on the same port and directory and waits until it answers PING. */
+  public synchronized void start() throws Exception {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("already running");
+    }
+    List<String> cmd = new ArrayList<>(List.of(
+        "redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", dir.toString(), "--protected-mode", "no", "--logfile", ""));
+    cmd.addAll(extraArgs);
+    process = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+        .start();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("redis-server exited with " + process.exitValue()
+            + "; see " + dir.resolve("redis.log"));
+      }
+      if ("+PONG".equals(command("PING"))) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("redis-server did not answer PING");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** SIGKILL: no shutdown work at all. */
+  public synchronized void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor();
+    }
+  }
+
+  /** Sends one inline command and returns the first reply line, or null when unreachable. */
+  public String command(String inline) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder line = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0 && c != '\r') {
+        line.append((char) c);
+      }
+      return line.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    kill();
+  }
+}
