@@ -83,6 +83,9 @@ final class SubscribeCommand implements Callable<Integer> {
       for (SseEvent event : events) {
         out.print(json ? toJson(event) + "\n" : toText(event));
         out.flush();
+        if (out.checkError()) {
+          return 0; // the reader went away (e.g. "| head -1"): stop quietly, as with SIGPIPE
+        }
       }
       return 0;
     } catch (EventSourceException e) {

@@ -20,6 +20,7 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,8 +88,8 @@ class SubscribeEndToEndTest {
     volatile HttpHeaders openHeaders;
 
     @Override
-    public void onOpen(EventSource source, HttpHeaders headers) {
-      openHeaders = headers;
+    public void onOpen(EventSource source, HttpResponse<Void> response) {
+      openHeaders = response.headers();
       opened.countDown();
     }
 

@@ -1,7 +1,7 @@
 package io.herald.client;
 
 import io.herald.core.sse.SseEvent;
-import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
@@ -15,10 +15,11 @@ public interface EventSourceListener {
 
   /**
    * The server accepted a connection (status 200, {@code text/event-stream}); called once per
-   * connection, before its first event. {@code headers} are the response's (a Mercure hub sends
-   * {@code Last-Event-ID} there when resuming).
+   * connection, before its first event. {@code response} tells the protocol version, the final
+   * URL after redirects and the headers (a Mercure hub sends {@code Last-Event-ID} there when
+   * resuming); its body is read by the source, not available here.
    */
-  default void onOpen(EventSource source, HttpHeaders headers) {}
+  default void onOpen(EventSource source, HttpResponse<Void> response) {}
 
   /** An event arrived. Called for every type; see {@link EventSources.Builder#on} for one type. */
   default void onEvent(EventSource source, SseEvent event) {}

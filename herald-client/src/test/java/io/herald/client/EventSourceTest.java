@@ -428,6 +428,8 @@ class EventSourceTest {
     builder("/old").connect(listener);
     listener.awaitClosed();
     assertThat(listener.events).extracting(SseEvent::data).containsExactly("moved");
+    assertThat(listener.opens.get(0).uri().getPath()).isEqualTo("/new");
+    assertThat(listener.opens.get(0).version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.herald.client;
 
 import io.herald.core.sse.SseEvent;
-import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +19,14 @@ final class RecordingListener implements EventSourceListener {
   final List<EventSourceException> errors = new CopyOnWriteArrayList<>();
   final List<Duration> delays = new CopyOnWriteArrayList<>();
   final List<Integer> attempts = new CopyOnWriteArrayList<>();
-  final List<HttpHeaders> opens = new CopyOnWriteArrayList<>();
+  final List<HttpResponse<Void>> opens = new CopyOnWriteArrayList<>();
   volatile CloseReason closeReason;
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final CountDownLatch opened = new CountDownLatch(1);
 
   @Override
-  public void onOpen(EventSource source, HttpHeaders headers) {
-    opens.add(headers);
+  public void onOpen(EventSource source, HttpResponse<Void> response) {
+    opens.add(response);
     log.add("open");
     opened.countDown();
   }

@@ -16,6 +16,14 @@ public final class Backoff {
   private final double multiplier;
   private final double jitter;
 
+  /**
+   * Backoff settings.
+   *
+   * @param initial the base when the server sent no {@code retry}
+   * @param max the cap of the growth (a larger server {@code retry} still wins)
+   * @param multiplier the growth per further attempt
+   * @param jitter the largest random reduction, as a fraction of the delay
+   */
   public Backoff(Duration initial, Duration max, double multiplier, double jitter) {
     this.initialMillis = initial.toMillis();
     this.maxMillis = max.toMillis();

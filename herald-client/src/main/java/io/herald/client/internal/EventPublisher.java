@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class EventPublisher implements Flow.Publisher<SseEvent> {
   private final EventSourceConfig config;
 
+  /** A publisher starting one source with {@code config} per subscriber. */
   public EventPublisher(EventSourceConfig config) {
     this.config = config;
   }

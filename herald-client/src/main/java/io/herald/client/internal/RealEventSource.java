@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -272,8 +271,7 @@ public final class RealEventSource implements EventSource {
     }
     state = State.OPEN;
     long openedAt = System.nanoTime();
-    HttpHeaders headers = response.headers();
-    notifyListeners(l -> l.onOpen(this, headers));
+    notifyListeners(l -> l.onOpen(this, response));
     return read(body, openedAt);
   }
 
