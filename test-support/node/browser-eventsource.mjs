@@ -6,12 +6,19 @@
 //   node browser-eventsource.mjs --hub http://127.0.0.1:PORT --token PUBLISHER_JWT
 //        [--topic TOPIC] [--data DATA] [--screenshot PATH] [--demo] [--timeout-ms N]
 //        [--sources N] [--ignore-https-errors]
+//        [--cookie JWT] [--private] [--publish-with header|cookie] [--expect-publish-status N]
 // --hub and --token can also come from HERALD_HUB_URL and HERALD_PUBLISHER_TOKEN.
 // --sources N opens N EventSources on the topic (default 1), all of which must open and receive
 // the update: past 5 that only works when the browser multiplexes them over HTTP/2 (the page's
 // clock, N sources and the fetch would need more than the 6 HTTP/1.1 connections per origin).
 // --ignore-https-errors lets the page load from a hub with a self-signed test certificate
 // (Playwright's context option; the Chromium command line stays the same).
+// --cookie JWT puts the token in the hub's mercureAuthorization cookie (HttpOnly, SameSite=Strict)
+// before the page loads: the way a browser authenticates an EventSource, which cannot send
+// headers. --private publishes a private update. --publish-with cookie publishes with the cookie
+// only (no Authorization header), as a page relying on the cookie would; the hub accepts that
+// only from its --publish-origins (CSRF). --expect-publish-status N: the publish must be
+// answered N; when N is not 200 nothing is awaited and the run succeeds on that status alone.
 //
 // Scenario (always): GET / on the hub; in the page, new EventSource('/.well-known/mercure?topic=T'),
 // wait for onopen; then fetch POST the update (form-urlencoded, Authorization: Bearer TOKEN) and
@@ -49,6 +56,10 @@ function parseArgs(argv) {
     timeoutMs: 30000,
     sources: 1,
     ignoreHttpsErrors: false,
+    cookie: null,
+    private: false,
+    publishWith: 'header',
+    expectPublishStatus: 200,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -66,12 +77,19 @@ function parseArgs(argv) {
       case '--timeout-ms': opts.timeoutMs = Number(value()); break;
       case '--sources': opts.sources = Number(value()); break;
       case '--ignore-https-errors': opts.ignoreHttpsErrors = true; break;
+      case '--cookie': opts.cookie = value(); break;
+      case '--private': opts.private = true; break;
+      case '--publish-with': opts.publishWith = value(); break;
+      case '--expect-publish-status': opts.expectPublishStatus = Number(value()); break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
   if (!opts.hub) throw new Error('no hub URL: pass --hub http://HOST:PORT or set HERALD_HUB_URL');
   if (!opts.token) throw new Error('no publisher token: pass --token JWT or set HERALD_PUBLISHER_TOKEN');
   if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) throw new Error('--timeout-ms must be positive');
+  if (!['header', 'cookie'].includes(opts.publishWith)) throw new Error('--publish-with must be header or cookie');
+  if (opts.publishWith === 'cookie' && !opts.cookie) throw new Error('--publish-with cookie needs --cookie');
+  if (!Number.isInteger(opts.expectPublishStatus)) throw new Error('--expect-publish-status must be an HTTP status');
   if (!Number.isInteger(opts.sources) || opts.sources < 1 || opts.sources > 100) throw new Error('--sources must be 1..100');
   return opts;
 }
@@ -101,6 +119,12 @@ async function run(opts) {
     viewport: { width: 1000, height: 800 },
     ignoreHTTPSErrors: opts.ignoreHttpsErrors,
   });
+  if (opts.cookie) {
+    await context.addCookies([{
+      name: 'mercureAuthorization', value: opts.cookie, url: new URL('/', opts.hub).href,
+      httpOnly: true, sameSite: 'Strict',
+    }]);
+  }
   const page = await context.newPage();
   page.on('console', (m) => process.stderr.write(`[console.${m.type()}] ${m.text()}\n`));
   page.on('pageerror', (e) => process.stderr.write(`[pageerror] ${e}\n`));
@@ -122,7 +146,7 @@ async function run(opts) {
 
   // Everything below runs inside the page: the page's origin, the page's CSP, the browser's
   // EventSource and fetch. Errors before onopen fail at once rather than waiting for the timeout.
-  const exchange = await page.evaluate(async ({ topic, data, token, sources }) => {
+  const exchange = await page.evaluate(async ({ topic, data, token, sources, priv, publishWith, expectStatus }) => {
     const url = new URL('/.well-known/mercure', location.href);
     url.searchParams.append('topic', topic);
     const all = [];
@@ -141,23 +165,36 @@ async function run(opts) {
       es.onmessage = (e) => resolve({ data: e.data, lastEventId: e.lastEventId, type: e.type, origin: e.origin });
       es.onerror = () => reject(new Error(`EventSource ${i} error after open (readyState ${es.readyState})`));
     }));
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    if (publishWith === 'header') headers.Authorization = `Bearer ${token}`;
+    const fields = { topic, data };
+    if (priv) fields.private = 'on';
     const res = await fetch('/.well-known/mercure', {
       method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'Authorization': `Bearer ${token}`,
-      },
-      body: new URLSearchParams({ topic, data }).toString(),
+      headers,
+      credentials: 'same-origin',
+      body: new URLSearchParams(fields).toString(),
     });
     const body = await res.text();
+    if (res.status !== expectStatus) {
+      throw new Error(`publish answered ${res.status}, expected ${expectStatus}: ${body}`);
+    }
     if (res.status !== 200) {
-      throw new Error(`publish answered ${res.status}: ${body}`);
+      all.forEach((es) => es.close());
+      return { publishStatus: res.status, refusal: body.trim(), publishedId: null, received: null, receivedAll: [] };
     }
     const receivedAll = await Promise.all(messages);
     all.forEach((es) => es.close());
     return { publishStatus: res.status, publishedId: body.trim(), received: receivedAll[0], receivedAll };
-  }, { topic: opts.topic, data: opts.data, token: opts.token, sources: opts.sources });
-  step(`published ${exchange.publishedId}, received lastEventId=${exchange.received.lastEventId}`);
+  }, {
+    topic: opts.topic, data: opts.data, token: opts.token, sources: opts.sources, priv: opts.private,
+    publishWith: opts.publishWith, expectStatus: opts.expectPublishStatus,
+  });
+  if (exchange.publishStatus === 200) {
+    step(`published ${exchange.publishedId}, received lastEventId=${exchange.received.lastEventId}`);
+  } else {
+    step(`publish refused as expected: ${exchange.publishStatus} ${exchange.refusal}`);
+  }
 
   const protocol = (pred) => [...new Set(responses.filter((r) => pred(new URL(r.url))).map((r) => r.protocol))];
   exchange.protocols = {
@@ -167,16 +204,18 @@ async function run(opts) {
   };
   step(`protocols ${JSON.stringify(exchange.protocols)}`);
   const problems = [];
-  if (exchange.received.data !== opts.data) {
+  if (exchange.publishStatus !== 200) {
+    // Refused as expected (checked in the page): nothing to compare.
+  } else if (exchange.received.data !== opts.data) {
     problems.push(`data differs: published ${JSON.stringify(opts.data)}, received ${JSON.stringify(exchange.received.data)}`);
   }
-  if (!exchange.publishedId) {
+  if (exchange.publishStatus === 200 && !exchange.publishedId) {
     problems.push('the publish response carried no ID');
   }
-  if (exchange.received.lastEventId !== exchange.publishedId) {
+  if (exchange.publishStatus === 200 && exchange.received.lastEventId !== exchange.publishedId) {
     problems.push(`lastEventId ${JSON.stringify(exchange.received.lastEventId)} is not the published ID ${JSON.stringify(exchange.publishedId)}`);
   }
-  if (exchange.received.type !== 'message') {
+  if (exchange.publishStatus === 200 && exchange.received.type !== 'message') {
     problems.push(`event type ${JSON.stringify(exchange.received.type)}, expected "message"`);
   }
   exchange.receivedAll.forEach((r, i) => {
@@ -215,7 +254,9 @@ async function run(opts) {
     browser: `chromium ${browserVersion}`,
     page: pageUrl,
     topic: opts.topic,
-    published: { id: exchange.publishedId, data: opts.data },
+    publishStatus: exchange.publishStatus,
+    refusal: exchange.refusal,
+    published: { id: exchange.publishedId, data: opts.data, private: opts.private, with: opts.publishWith },
     received: exchange.received,
     sources: exchange.receivedAll.length,
     protocols: exchange.protocols,

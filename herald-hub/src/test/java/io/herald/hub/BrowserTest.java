@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.fail;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +85,64 @@ class BrowserTest {
         assertThat(java.nextData().id()).isEqualTo(id);
         assertClockTicked(result);
       }
+    }
+  }
+
+  /**
+   * An EventSource cannot send headers: in a browser the token travels in the hub's cookie. The
+   * cookie must authenticate the page's EventSource for a private update.
+   */
+  @Test
+  void theCookieAuthenticatesTheBrowsersEventSourceForPrivateUpdates() throws Exception {
+    try (HubFixture f = new HubFixture()) {
+      String topic = "https://example.com/private/" + UUID.randomUUID();
+      String data = "for cookie holders only";
+      String origin = "http://127.0.0.1:" + f.port();
+      String reader = HubFixture.token(List.of(), List.of(topic));
+      try (SseStream java = f.subscribe(f.subscribeUri(topic), "Authorization", "Bearer " + reader)) {
+        assertThat(java.status()).isEqualTo(200);
+        Map<String, Object> result = runBrowser(origin, topic, data, "hub-page-cookie.png",
+            List.of("--cookie", reader, "--private"));
+        String id = assertExchange(result, origin, data, 1);
+        assertThat(java.nextData().id()).isEqualTo(id);
+      }
+    }
+  }
+
+  /**
+   * A publish carrying only the cookie is what a cross-site forgery looks like, so the hub takes
+   * it only from its publish origins: from the page's origin when listed, refused (403) when not.
+   * The Origin header here is the one a real browser sends.
+   */
+  @Test
+  void aCookieOnlyPublishFromThePageIsAcceptedOnlyFromPublishOrigins() throws Exception {
+    String topic = "https://example.com/cookie-publish/" + UUID.randomUUID();
+    String both = HubFixture.token(List.of("*"), List.of(topic));
+    int port = freePort();
+    String origin = "http://127.0.0.1:" + port;
+    try (HubFixture f = new HubFixture(b -> b
+        .address(new InetSocketAddress("127.0.0.1", port))
+        .publishOrigins(List.of(origin)))) {
+      Map<String, Object> result = runBrowser(origin, topic, "cookie publish", "hub-page-cookie-publish.png",
+          List.of("--cookie", both, "--publish-with", "cookie"));
+      assertExchange(result, origin, "cookie publish", 1);
+    }
+    try (HubFixture f = new HubFixture();
+        SseStream java = f.subscribe(f.subscribeUri(topic), "Authorization", "Bearer " + both)) {
+      assertThat(java.status()).isEqualTo(200);
+      String other = "http://127.0.0.1:" + f.port();
+      Map<String, Object> result = runBrowser(other, topic, "forged?", "hub-page-cookie-refused.png",
+          List.of("--cookie", both, "--publish-with", "cookie", "--expect-publish-status", "403"));
+      assertThat(((Number) result.get("publishStatus")).intValue()).isEqualTo(403);
+      // Nothing was dispatched: the next update a subscriber sees is the one published after.
+      String marker = f.publishOk("topic", topic, "data", "after the refusal");
+      assertThat(java.nextData().id()).isEqualTo(marker);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
     }
   }
 
