@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,19 @@ import org.junit.jupiter.api.Test;
  */
 class EventSourceTest {
   private TestSseServer server;
+
+  /**
+   * One throw-away connection first, so that the shared HTTP client's start-up (class loading,
+   * selector thread) is not counted against the short read timeouts of some tests.
+   */
+  @BeforeAll
+  static void warmUp() throws Exception {
+    try (TestSseServer warm = TestSseServer.start(TestSseServer.Exchange::noContent)) {
+      RecordingListener listener = new RecordingListener();
+      EventSources.builder(warm.uri("/")).connect(listener);
+      listener.awaitClosed();
+    }
+  }
 
   @AfterEach
   void stopServer() throws Exception {
@@ -221,7 +235,7 @@ class EventSourceTest {
                   break; // unstable: ends at once
                 case 2:
                   x.startStream().send("data: stable\n\n");
-                  Thread.sleep(300); // well past the 20 ms stable period
+                  Thread.sleep(1000); // well past the 250 ms stable period
                   break;
                 case 3:
                   x.startStream();
@@ -231,7 +245,8 @@ class EventSourceTest {
               }
             });
     RecordingListener listener = new RecordingListener();
-    builder("/events").stablePeriod(Duration.ofMillis(20)).connect(listener);
+    // 250 ms: far longer than a connection that ends at once takes, even on a loaded machine.
+    builder("/events").stablePeriod(Duration.ofMillis(250)).connect(listener);
     listener.awaitClosed();
     // Connections 0 and 1 end at once (attempts 1, 2); 2 was stable, so 3 starts again at 1.
     assertThat(listener.attempts).containsExactly(1, 2, 1, 2);
@@ -251,7 +266,7 @@ class EventSourceTest {
               }
             });
     RecordingListener listener = new RecordingListener();
-    builder("/events").readTimeout(Duration.ofMillis(300)).connect(listener);
+    builder("/events").readTimeout(Duration.ofMillis(500)).connect(listener);
     listener.awaitClosed();
 
     assertThat(listener.log)
@@ -275,7 +290,7 @@ class EventSourceTest {
               if (x.number == 0) {
                 x.startStream();
                 for (int i = 0; i < 6; i++) {
-                  Thread.sleep(100); // each gap is below the 400 ms read timeout
+                  Thread.sleep(200); // each gap is far below the 1 s read timeout; 6 exceed it
                   x.send(":\n");
                 }
                 x.send("data: done\n\n");
@@ -285,7 +300,7 @@ class EventSourceTest {
               }
             });
     RecordingListener listener = new RecordingListener();
-    EventSource source = builder("/events").readTimeout(Duration.ofMillis(400)).connect(listener);
+    EventSource source = builder("/events").readTimeout(Duration.ofSeconds(1)).connect(listener);
     listener.awaitEvents(1);
     source.close();
     done.countDown();

@@ -224,8 +224,8 @@ public final class RealEventSource implements EventSource {
       }
       HttpResponse<Void> response;
       try {
-        // Not HttpRequest.timeout(): with this streaming body subscriber, JDK 17 reported it as
-        // expired although the headers had long arrived (seen in EventSourceTest).
+        // The read timeout also bounds the wait for the headers: a server that accepts the
+        // connection and then says nothing is as dead as one that stops mid-stream.
         response =
             config.readTimeout().isZero()
                 ? future.get()
