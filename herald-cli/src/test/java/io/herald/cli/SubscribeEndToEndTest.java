@@ -205,6 +205,35 @@ class SubscribeEndToEndTest {
   }
 
   @Test
+  void anUpdateOverTheHubsBodyLimitIsPayloadTooLargeWithTheLimitInTheReason() throws Exception {
+    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
+    try (MemoryHistory smallHistory = new MemoryHistory(10);
+        LocalTransport smallTransport = new LocalTransport(smallHistory);
+        HubServer small =
+            HubServer.start(
+                HubConfig.builder()
+                    .address(new InetSocketAddress("127.0.0.1", 0))
+                    .publisherVerifier(verifier)
+                    .subscriberVerifier(verifier)
+                    .maxBodyBytes(1024)
+                    .ioThreads(1)
+                    .build(),
+                smallTransport)) {
+      HubClient client =
+          HubClient.builder(URI.create("http://127.0.0.1:" + small.port() + "/.well-known/mercure"))
+              .publisherToken(token(List.of("*"), List.of()))
+              .build();
+      try {
+        client.publish(Publication.builder("t").data("x".repeat(10_000)).build());
+        throw new AssertionError("expected 413");
+      } catch (HubException.PayloadTooLarge e) {
+        assertThat(e.status()).isEqualTo(413);
+        assertThat(e.reason()).contains("1024");
+      }
+    }
+  }
+
+  @Test
   void subscribeCommandPrintsJsonLinesFromTheHub() throws Exception {
     HubClient hubClient = client(List.of("*"));
     String early = hubClient.publish(Publication.builder("urn:t").data("before").id("e-1").build());
