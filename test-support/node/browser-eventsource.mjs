@@ -7,6 +7,7 @@
 //        [--topic TOPIC] [--data DATA] [--screenshot PATH] [--demo] [--timeout-ms N]
 //        [--sources N] [--ignore-https-errors]
 //        [--cookie JWT] [--private] [--publish-with header|cookie] [--expect-publish-status N]
+//        [--resume]
 // --hub and --token can also come from HERALD_HUB_URL and HERALD_PUBLISHER_TOKEN.
 // --sources N opens N EventSources on the topic (default 1), all of which must open and receive
 // the update: past 5 that only works when the browser multiplexes them over HTTP/2 (the page's
@@ -19,6 +20,13 @@
 // only (no Authorization header), as a page relying on the cookie would; the hub accepts that
 // only from its --publish-origins (CSRF). --expect-publish-status N: the publish must be
 // answered N; when N is not 200 nothing is awaited and the run succeeds on that status alone.
+//
+// Scenario (--resume), driven together with the test over stdin/stdout: the page subscribes,
+// publishes A and receives it; the script prints {"stage":"received-first","id":A} and waits for
+// a line "expect B" on stdin. Meanwhile the test restarts the hub (its stream ends, the browser
+// reconnects by itself with Last-Event-ID: A) and publishes B. Success requires the page to have
+// received exactly A then B (nothing lost, nothing twice) and the browser's reconnect to have
+// carried Last-Event-ID: A.
 //
 // Scenario (always): GET / on the hub; in the page, new EventSource('/.well-known/mercure?topic=T'),
 // wait for onopen; then fetch POST the update (form-urlencoded, Authorization: Bearer TOKEN) and
@@ -34,6 +42,7 @@
 // go to stderr.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { dirname } from 'node:path';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -60,6 +69,7 @@ function parseArgs(argv) {
     private: false,
     publishWith: 'header',
     expectPublishStatus: 200,
+    resume: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -81,6 +91,7 @@ function parseArgs(argv) {
       case '--private': opts.private = true; break;
       case '--publish-with': opts.publishWith = value(); break;
       case '--expect-publish-status': opts.expectPublishStatus = Number(value()); break;
+      case '--resume': opts.resume = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -135,6 +146,20 @@ async function run(opts) {
   cdp.on('Network.responseReceived', (e) => responses.push({
     url: e.response.url, status: e.response.status, protocol: e.response.protocol, type: e.type,
   }));
+  // Requests with the headers actually sent: Chromium adds some (Last-Event-ID on an
+  // EventSource's reconnect, cookies) in the network layer, reported by the ExtraInfo event.
+  const requests = [];
+  const byId = new Map();
+  const request = (id) => {
+    if (!byId.has(id)) { byId.set(id, { url: null, headers: {} }); requests.push(byId.get(id)); }
+    return byId.get(id);
+  };
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const r = request(e.requestId);
+    r.url = e.request.url;
+    Object.assign(r.headers, e.request.headers);
+  });
+  cdp.on('Network.requestWillBeSentExtraInfo', (e) => Object.assign(request(e.requestId).headers, e.headers));
   await cdp.send('Network.enable');
 
   const pageUrl = new URL('/', opts.hub).href;
@@ -143,6 +168,10 @@ async function run(opts) {
     throw new Error(`GET ${pageUrl} answered ${response ? response.status() : 'nothing'}`);
   }
   step(`opened ${pageUrl} (${await page.title()})`);
+
+  if (opts.resume) {
+    return await runResume(page, opts, requests, step, steps, browserVersion, pageUrl);
+  }
 
   // Everything below runs inside the page: the page's origin, the page's CSP, the browser's
   // EventSource and fetch. Errors before onopen fail at once rather than waiting for the timeout.
@@ -262,6 +291,105 @@ async function run(opts) {
     protocols: exchange.protocols,
     clock,
     screenshot: opts.screenshot,
+    steps,
+  };
+  if (problems.length) result.reason = problems.join('; ');
+  return result;
+}
+
+/** The next line on stdin (the test driving a --resume run). */
+let stdinLines = null;
+function nextStdinLine() {
+  if (!stdinLines) {
+    const queue = [];
+    const waiting = [];
+    const rl = createInterface({ input: process.stdin });
+    rl.on('line', (l) => (waiting.length ? waiting.shift()(l) : queue.push(l)));
+    rl.on('close', () => waiting.splice(0).forEach((w) => w(null)));
+    stdinLines = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiting.push(r)));
+  }
+  return stdinLines();
+}
+
+async function runResume(page, opts, requests, step, steps, browserVersion, pageUrl) {
+  // One EventSource, kept for the whole run: the browser reconnects it by itself.
+  const first = await page.evaluate(async ({ topic, data, token }) => {
+    const url = new URL('/.well-known/mercure', location.href);
+    url.searchParams.append('topic', topic);
+    url.searchParams.append('source', 'resume');
+    const es = new EventSource(url);
+    const state = { received: [], opens: 0, errors: 0 };
+    window.__heraldResume = state;
+    es.onopen = () => { state.opens++; };
+    es.onerror = () => { state.errors++; };
+    es.onmessage = (e) => state.received.push({ data: e.data, lastEventId: e.lastEventId });
+    await new Promise((resolve, reject) => {
+      const t = setInterval(() => {
+        if (state.opens > 0) { clearInterval(t); resolve(); }
+        if (es.readyState === EventSource.CLOSED) { clearInterval(t); reject(new Error('EventSource closed before open')); }
+      }, 20);
+    });
+    const res = await fetch('/.well-known/mercure', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Authorization': `Bearer ${token}` },
+      body: new URLSearchParams({ topic, data }).toString(),
+    });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`publish answered ${res.status}: ${body}`);
+    return { id: body.trim() };
+  }, { topic: opts.topic, data: opts.data, token: opts.token });
+  await page.waitForFunction((id) => window.__heraldResume.received.some((m) => m.lastEventId === id),
+    first.id, { timeout: opts.timeoutMs, polling: 50 });
+  step(`received the first update ${first.id}`);
+  process.stdout.write(JSON.stringify({ stage: 'received-first', id: first.id }) + '\n');
+
+  const line = await nextStdinLine();
+  const m = line && /^expect (.+)$/.exec(line.trim());
+  if (!m) throw new Error(`expected "expect <id>" on stdin, got ${JSON.stringify(line)}`);
+  const secondId = m[1];
+  step(`waiting for ${secondId} after the hub's restart`);
+  await page.waitForFunction((id) => window.__heraldResume.received.some((x) => x.lastEventId === id),
+    secondId, { timeout: opts.timeoutMs, polling: 50 });
+  const state = await page.evaluate(() => window.__heraldResume);
+
+  const subscribeRequests = requests.filter((r) => {
+    if (!r.url) return false;
+    const u = new URL(r.url);
+    return u.pathname === '/.well-known/mercure' && u.searchParams.get('source') === 'resume';
+  });
+  const lastEventIdSent = subscribeRequests.map((r) => {
+    const h = Object.entries(r.headers).find(([k]) => k.toLowerCase() === 'last-event-id');
+    return h ? h[1] : null;
+  });
+  step(`subscribe requests sent Last-Event-ID ${JSON.stringify(lastEventIdSent)}`);
+
+  const problems = [];
+  const ids = state.received.map((x) => x.lastEventId);
+  if (JSON.stringify(ids) !== JSON.stringify([first.id, secondId])) {
+    problems.push(`received ${JSON.stringify(ids)}, expected exactly ${JSON.stringify([first.id, secondId])}`);
+  }
+  if (state.received[0] && state.received[0].data !== opts.data) {
+    problems.push(`first data ${JSON.stringify(state.received[0].data)}`);
+  }
+  if (state.opens < 2) problems.push(`EventSource opened ${state.opens} time(s), expected a reconnect`);
+  if (!lastEventIdSent.slice(1).includes(first.id)) {
+    problems.push(`no reconnect carried Last-Event-ID ${first.id}: ${JSON.stringify(lastEventIdSent)}`);
+  }
+  if (opts.screenshot) {
+    mkdirSync(dirname(opts.screenshot), { recursive: true });
+    await page.screenshot({ path: opts.screenshot, fullPage: true });
+  }
+  await browser.close();
+  browser = null;
+  const result = {
+    ok: problems.length === 0,
+    browser: `chromium ${browserVersion}`,
+    page: pageUrl,
+    topic: opts.topic,
+    received: state.received,
+    opens: state.opens,
+    errors: state.errors,
+    lastEventIdSent,
     steps,
   };
   if (problems.length) result.reason = problems.join('; ');

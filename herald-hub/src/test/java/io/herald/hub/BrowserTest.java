@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import io.herald.core.history.MemoryHistory;
+import io.herald.core.transport.LocalTransport;
+import io.herald.core.update.Update;
+import io.herald.hub.auth.JwtVerifier;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,7 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +149,102 @@ class BrowserTest {
     }
   }
 
+  /**
+   * A hub restart, as the browser lives it: the stream ends with a short retry, the browser
+   * reconnects on its own with {@code Last-Event-ID}, and the hub (same history, same port)
+   * replays what was published in between: the page sees every update exactly once.
+   */
+  @Test
+  void theBrowserResumesWithLastEventIdAcrossAHubRestart() throws Exception {
+    String topic = "https://example.com/resume/" + UUID.randomUUID();
+    MemoryHistory history = new MemoryHistory(1000);
+    LocalTransport transport = new LocalTransport(history);
+    HubServer hub = null;
+    Process node = null;
+    try {
+      hub = HubServer.start(resumeConfig(0), transport);
+      int port = hub.port();
+      String origin = "http://127.0.0.1:" + port;
+      Path out = browserTestDir();
+      Path stderr = out.resolve("hub-page-resume-node-stderr.log");
+      node = startNode(List.of("--hub", origin, "--token", HubFixture.publisherToken(), "--topic", topic,
+          "--data", "before the restart", "--resume", "--screenshot", out.resolve("hub-page-resume.png").toString()),
+          stderr);
+      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      Process reading = node;
+      Thread reader = new Thread(() -> {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(reading.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = in.readLine()) != null; ) {
+            lines.add(line);
+          }
+        } catch (IOException ended) {
+          // the script exited
+        } finally {
+          lines.add("");
+        }
+      }, "browser-stdout");
+      reader.setDaemon(true);
+      reader.start();
+
+      String stage = lines.poll(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS);
+      assertThat(stage).as("the script's first stage; stderr:%n%s", read(stderr)).isNotNull().startsWith("{");
+      Map<String, Object> first = JSONObjectUtils.parse(stage);
+      assertThat(first.get("stage")).as(stage).isEqualTo("received-first");
+      String firstId = (String) first.get("id");
+
+      hub.close(); // ends the browser's stream with a short retry: it will come back by itself
+      hub = null;
+      // Published while no hub is listening (as through another node of a cluster), so the
+      // browser can only get it by replay from its Last-Event-ID: no race with a live delivery.
+      Update away = transport.publish(new Update("urn:uuid:" + UUID.randomUUID(), List.of(topic),
+          "while the hub was away", null, -1, false, 0)).get(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS);
+      hub = HubServer.start(resumeConfig(port), transport);
+      try (var stdin = node.getOutputStream()) {
+        stdin.write(("expect " + away.id() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+
+      if (!node.waitFor(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        fail("browser script still running after %d s; its stderr:%n%s", PROCESS_WAIT_SECONDS, read(stderr));
+      }
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+      List<String> rest = new ArrayList<>();
+      lines.drainTo(rest);
+      String stdout = String.join("\n", rest);
+      assertThat(node.exitValue())
+          .as("browser script exit code; stdout:%n%s%nstderr:%n%s", stdout, read(stderr))
+          .isZero();
+      Map<String, Object> result = JSONObjectUtils.parse(lastLine(stdout));
+      assertThat(result.get("ok")).as(stdout).isEqualTo(true);
+      List<Object> received = JSONObjectUtils.getJSONArray(result, "received");
+      assertThat(received).extracting(m -> (Object) ((Map<?, ?>) m).get("lastEventId")).containsExactly(firstId, away.id());
+      assertThat(received).extracting(m -> (Object) ((Map<?, ?>) m).get("data"))
+          .containsExactly("before the restart", "while the hub was away");
+      assertThat(JSONObjectUtils.getJSONArray(result, "lastEventIdSent")).contains(firstId);
+    } finally {
+      if (node != null) {
+        node.destroyForcibly();
+        node.waitFor(10, TimeUnit.SECONDS);
+      }
+      if (hub != null) {
+        hub.close();
+      }
+      transport.close();
+      history.close();
+    }
+  }
+
+  private static HubConfig resumeConfig(int port) throws Exception {
+    JwtVerifier verifier = JwtVerifier.create(HubFixture.KEY, "HS256");
+    return HubConfig.builder()
+        .address(new InetSocketAddress("127.0.0.1", port))
+        .publisherVerifier(verifier)
+        .subscriberVerifier(verifier)
+        .anonymous(true)
+        .heartbeat(Duration.ofSeconds(30))
+        .ioThreads(2)
+        .build();
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -175,44 +280,19 @@ class BrowserTest {
    */
   private static Map<String, Object> runBrowser(
       String origin, String topic, String data, String screenshotName, List<String> extra) throws Exception {
-    Path root = repositoryRoot();
-    Path script = root.resolve("test-support/node/browser-eventsource.mjs");
-    Path playwright = root.resolve("test-support/node/node_modules/playwright-core");
-    if (!Files.isRegularFile(script)) {
-      fail("%s is missing", script);
-    }
-    if (!Files.isDirectory(playwright)) {
-      fail("playwright-core is not installed in %s: run scripts/test.sh (it runs `npm ci --prefix"
-          + " test-support/node`), or run that npm command from the repository root", playwright.getParent());
-    }
-    if (!Files.isExecutable(CHROMIUM)) {
-      fail("%s is missing: run scripts/test.sh (it installs the Debian package chromium), or"
-          + " `apt-get install chromium`", CHROMIUM);
-    }
-    Path out = Path.of("target", "browser-test").toAbsolutePath();
-    Files.createDirectories(out);
+    Path out = browserTestDir();
     Path screenshot = out.resolve(screenshotName);
     Files.deleteIfExists(screenshot);
     Path stderr = out.resolve(screenshotName.replaceFirst("\\.png$", "") + "-node-stderr.log");
 
-    List<String> command = new ArrayList<>(List.of(
-        "node", script.toString(),
+    List<String> args = new ArrayList<>(List.of(
         "--hub", origin,
         "--token", HubFixture.publisherToken(),
         "--topic", topic,
         "--data", data,
         "--screenshot", screenshot.toString()));
-    command.addAll(extra);
-    Process node;
-    try {
-      node = new ProcessBuilder(command)
-          .directory(root.toFile())
-          .redirectError(stderr.toFile())
-          .start();
-    } catch (IOException e) {
-      throw new AssertionError("cannot run node (" + e.getMessage() + "): run scripts/test.sh,"
-          + " which installs nodejs and the npm test peers", e);
-    }
+    args.addAll(extra);
+    Process node = startNode(args, stderr);
     String stdout;
     try {
       node.getOutputStream().close();
@@ -234,6 +314,44 @@ class BrowserTest {
     assertThat(result.get("ok")).as(resultLine).isEqualTo(true);
     assertThat(screenshot).as("screenshot for humans").isNotEmptyFile();
     return result;
+  }
+
+  private static Path browserTestDir() throws IOException {
+    Path out = Path.of("target", "browser-test").toAbsolutePath();
+    Files.createDirectories(out);
+    return out;
+  }
+
+  /**
+   * Starts {@code node test-support/node/browser-eventsource.mjs ARGS} from the repository root,
+   * stderr to {@code stderr}; fails (never skips) when Chromium or playwright-core is missing.
+   */
+  private static Process startNode(List<String> args, Path stderr) throws IOException {
+    Path root = repositoryRoot();
+    Path script = root.resolve("test-support/node/browser-eventsource.mjs");
+    Path playwright = root.resolve("test-support/node/node_modules/playwright-core");
+    if (!Files.isRegularFile(script)) {
+      fail("%s is missing", script);
+    }
+    if (!Files.isDirectory(playwright)) {
+      fail("playwright-core is not installed in %s: run scripts/test.sh (it runs `npm ci --prefix"
+          + " test-support/node`), or run that npm command from the repository root", playwright.getParent());
+    }
+    if (!Files.isExecutable(CHROMIUM)) {
+      fail("%s is missing: run scripts/test.sh (it installs the Debian package chromium), or"
+          + " `apt-get install chromium`", CHROMIUM);
+    }
+    List<String> command = new ArrayList<>(List.of("node", script.toString()));
+    command.addAll(args);
+    try {
+      return new ProcessBuilder(command)
+          .directory(root.toFile())
+          .redirectError(stderr.toFile())
+          .start();
+    } catch (IOException e) {
+      throw new AssertionError("cannot run node (" + e.getMessage() + "): run scripts/test.sh,"
+          + " which installs nodejs and the npm test peers", e);
+    }
   }
 
   private static String lastLine(String stdout) {
