@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = HeraldCommand.Version.class,
     description = "Herald: a Server-Sent Events hub speaking the Mercure protocol.",
-    subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      TokenCommand.class,
+      PublishCommand.class,
+      SubscribeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class HeraldCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -24,6 +30,12 @@ public final class HeraldCommand implements Runnable {
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("herald: " + oneLine(e));
       return 1;
+    });
+    // A mistyped flag gets one line, not the whole usage: scripts and logs read it at a glance.
+    cli.setParameterExceptionHandler((e, rest) -> {
+      CommandLine cmd = e.getCommandLine();
+      cmd.getErr().println("herald: " + oneLine(e) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      return 2;
     });
     return cli.execute(args);
   }

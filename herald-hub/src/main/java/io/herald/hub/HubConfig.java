@@ -32,6 +32,8 @@ public final class HubConfig {
   private final int maxQueuedBytes;
   private final int ioThreads;
   private final boolean subscriptions;
+  private final InetSocketAddress adminAddress;
+  private final String metricsToken;
 
   private HubConfig(Builder b) {
     this.address = b.address;
@@ -54,6 +56,8 @@ public final class HubConfig {
     this.maxQueuedBytes = b.maxQueuedBytes;
     this.ioThreads = b.ioThreads;
     this.subscriptions = b.subscriptions;
+    this.adminAddress = b.adminAddress;
+    this.metricsToken = b.metricsToken;
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
@@ -161,6 +165,16 @@ public final class HubConfig {
     return subscriptions;
   }
 
+  /** Where {@code /metrics} is served instead of the main port, or {@code null}. */
+  public InetSocketAddress adminAddress() {
+    return adminAddress;
+  }
+
+  /** Bearer token required to read {@code /metrics}, or {@code null} for none. */
+  public String metricsToken() {
+    return metricsToken;
+  }
+
   /** Builder with production defaults. */
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
@@ -183,6 +197,8 @@ public final class HubConfig {
     private int maxQueuedBytes = 4 << 20;
     private int ioThreads;
     private boolean subscriptions;
+    private InetSocketAddress adminAddress;
+    private String metricsToken;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -277,6 +293,16 @@ public final class HubConfig {
 
     public Builder subscriptions(boolean enabled) {
       this.subscriptions = enabled;
+      return this;
+    }
+
+    public Builder adminAddress(InetSocketAddress address) {
+      this.adminAddress = address;
+      return this;
+    }
+
+    public Builder metricsToken(String token) {
+      this.metricsToken = token;
       return this;
     }
 

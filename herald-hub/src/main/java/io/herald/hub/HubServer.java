@@ -8,6 +8,10 @@ import io.herald.hub.demo.DemoClock;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.HubChannelInitializer;
 import io.herald.hub.http.HubRouter;
+import io.herald.hub.ops.AdminChannelInitializer;
+import io.herald.hub.ops.AdminRouter;
+import io.herald.hub.ops.HubMetrics;
+import io.herald.hub.ops.OpsHandler;
 import io.herald.hub.page.PageHandler;
 import io.herald.hub.publish.PublishCounters;
 import io.herald.hub.publish.PublishHandler;
@@ -58,6 +62,9 @@ import javax.net.ssl.SSLException;
  * caller, which closes it after the hub.
  */
 public final class HubServer implements AutoCloseable {
+  /** The {@code retry:} given to streams ended by a shutdown: come back soon, here or elsewhere. */
+  private static final long DRAIN_RETRY_MILLIS = 1000;
+
   private final HubConfig config;
   private final Transport transport;
   private final EventLoopGroup bossGroup;
@@ -66,6 +73,8 @@ public final class HubServer implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final FanOut fanOut;
   private final Channel serverChannel;
+  private final Channel adminChannel;
+  private final HubMetrics metrics;
   private final PublishCounters publishCounters = new PublishCounters();
   private final SubscriberCounters subscriberCounters = new SubscriberCounters();
   private final DemoClock demo;
@@ -96,7 +105,10 @@ public final class HubServer implements AutoCloseable {
     SubscribeHandler subscribe = new SubscribeHandler(
         config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry);
     SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors);
-    HubRouter router = new HubRouter(publish, subscribe, subscriptions, new PageHandler(), cors, () -> draining);
+    this.metrics = new HubMetrics(publishCounters, subscriberCounters, transport);
+    OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
+    HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
+        new PageHandler(), cors, () -> draining);
     SslContext ssl = config.tlsCert() == null ? null : sslContext(config);
 
     Class<? extends ServerChannel> channelClass =
@@ -110,12 +122,21 @@ public final class HubServer implements AutoCloseable {
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
         .childHandler(new HubChannelInitializer(config, router, ssl));
+    Channel admin = null;
     try {
       this.serverChannel = bootstrap.bind(config.address()).sync().channel();
+      if (config.adminAddress() != null) {
+        admin = new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(channelClass)
+            .childHandler(new AdminChannelInitializer(config, new AdminRouter(ops)))
+            .bind(config.adminAddress()).sync().channel();
+      }
     } catch (InterruptedException | RuntimeException e) {
       shutdownThreads();
       throw e;
     }
+    this.adminChannel = admin;
     this.demo = config.demo() ? new DemoClock(transport, scheduler) : null;
   }
 
@@ -167,6 +188,27 @@ public final class HubServer implements AutoCloseable {
     return subscriberCounters;
   }
 
+  /** Where the admin endpoints listen, or {@code null} when they share the main port. */
+  public InetSocketAddress adminAddress() {
+    return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
+  }
+
+  /** Whether the hub is draining (shutting down gracefully). */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /**
+   * First step of a graceful shutdown: stop accepting connections and answer new requests on
+   * open ones with 503 and {@code Retry-After}. Open streams keep receiving until {@link #close()},
+   * so the owner can finish in-flight publishes (close the transport) in between: every update a
+   * publisher got a 200 for then still reaches the streams before they end.
+   */
+  public void startDrain() {
+    draining = true;
+    serverChannel.close().awaitUninterruptibly();
+  }
+
   /** Whether the native epoll transport is in use. */
   public boolean isNative() {
     return Epoll.isAvailable();
@@ -179,13 +221,16 @@ public final class HubServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    draining = true;
     if (demo != null) {
       demo.close();
     }
-    serverChannel.close().awaitUninterruptibly();
-    fanOut.closeAll(1000);
+    startDrain();
+    fanOut.closeAll(DRAIN_RETRY_MILLIS);
+    if (adminChannel != null) {
+      adminChannel.close().awaitUninterruptibly();
+    }
     shutdownThreads();
+    metrics.close();
   }
 
   private void shutdownThreads() {

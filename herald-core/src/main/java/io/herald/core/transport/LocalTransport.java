@@ -66,6 +66,11 @@ public final class LocalTransport implements Transport {
     return available && !closed;
   }
 
+  @Override
+  public long lag() {
+    return queue.size();
+  }
+
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
     List<Update> updates = new ArrayList<>();

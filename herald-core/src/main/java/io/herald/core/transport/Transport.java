@@ -33,6 +33,14 @@ public interface Transport extends AutoCloseable {
   /** Whether publishes can currently be stored (for readiness checks). */
   boolean isAvailable();
 
+  /**
+   * Updates accepted but not yet handed to the listener (queued for the store, or read from a
+   * shared log and not yet dispatched); for metrics. {@code 0} when unknown.
+   */
+  default long lag() {
+    return 0;
+  }
+
   /** Stops accepting publishes, finishes those in flight, and releases resources. */
   @Override
   void close();

@@ -1,5 +1,6 @@
 package io.herald.hub.http;
 
+import io.herald.hub.ops.OpsHandler;
 import io.herald.hub.page.PageHandler;
 import io.herald.hub.publish.PublishHandler;
 import io.herald.hub.subscribe.SubscribeHandler;
@@ -36,6 +37,8 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
   private final SubscribeHandler subscribe;
   private final PageHandler page;
   private final SubscriptionsHandler subscriptions;
+  private final OpsHandler ops;
+  private final boolean metricsHere;
   private final Cors cors;
   private final Availability availability;
 
@@ -43,10 +46,14 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
       PublishHandler publish,
       SubscribeHandler subscribe,
       SubscriptionsHandler subscriptions,
+      OpsHandler ops,
+      boolean metricsHere,
       PageHandler page,
       Cors cors,
       Availability availability) {
     this.subscriptions = subscriptions;
+    this.ops = ops;
+    this.metricsHere = metricsHere;
     this.publish = publish;
     this.subscribe = subscribe;
     this.page = page;
@@ -59,12 +66,6 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
     if (Boolean.TRUE.equals(ctx.channel().attr(STREAMING).get())) {
       return;
     }
-    if (availability.isDraining()) {
-      FullHttpResponse res = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "hub is shutting down");
-      res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-      Responses.failAndClose(ctx, res);
-      return;
-    }
     Map<String, List<String>> query;
     String path;
     try {
@@ -72,6 +73,12 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
       query = Query.params(req.uri());
     } catch (IllegalArgumentException e) {
       Responses.send(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "invalid URI: " + e.getMessage()));
+      return;
+    }
+    if (availability.isDraining() && !OpsHandler.owns(path)) {
+      FullHttpResponse res = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "hub is shutting down");
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      Responses.failAndClose(ctx, res);
       return;
     }
     HttpMethod method = req.method();
@@ -95,6 +102,8 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
       } else {
         methodNotAllowed(ctx, req, "GET, OPTIONS");
       }
+    } else if (OpsHandler.owns(path)) {
+      ops.handle(ctx, req, path, metricsHere);
     } else if (path.equals("/") || path.equals("/index.html")) {
       if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
         page.handle(ctx, req);

@@ -6,17 +6,20 @@ import java.util.concurrent.atomic.LongAdder;
 /** Counts subscriber events, for metrics and tests. Thread-safe, contention-free on hot paths. */
 public final class SubscriberCounters {
   private final AtomicLong connected = new AtomicLong();
+  private final AtomicLong subscriptions = new AtomicLong();
   private final LongAdder deliveries = new LongAdder();
   private final LongAdder droppedSlow = new LongAdder();
   private final LongAdder expired = new LongAdder();
   private final LongAdder replayed = new LongAdder();
 
-  void opened() {
+  void opened(int selectors) {
     connected.incrementAndGet();
+    subscriptions.addAndGet(selectors);
   }
 
-  void closed() {
+  void closed(int selectors) {
     connected.decrementAndGet();
+    subscriptions.addAndGet(-selectors);
   }
 
   void delivered(long n) {
@@ -38,6 +41,11 @@ public final class SubscriberCounters {
   /** Subscribers whose stream is open now. */
   public long connectedCount() {
     return connected.get();
+  }
+
+  /** Topic selectors of the open streams (a stream with three selectors counts three). */
+  public long subscriptionCount() {
+    return subscriptions.get();
   }
 
   /** Events written to subscribers (live and replayed). */

@@ -99,7 +99,7 @@ final class SubscriberStream implements Subscription {
   /** Joins the loop's index and arranges cleanup when the connection goes away. */
   void open() {
     home.add(this);
-    counters.opened();
+    counters.opened(selectors.size());
     channel.closeFuture().addListener(f -> home.loop().execute(this::release));
     if (grants.expiresAt() != null) {
       long delayMs = grants.expiresAt().toEpochMilli() - System.currentTimeMillis();
@@ -247,7 +247,7 @@ final class SubscriberStream implements Subscription {
   private void release() {
     state = State.CLOSED;
     home.remove(this);
-    counters.closed();
+    counters.closed(selectors.size());
     if (expiry != null) {
       expiry.cancel(false);
     }
