@@ -94,6 +94,8 @@ public final class RedisTransport implements Transport {
   private final AtomicBoolean outage = new AtomicBoolean();
   private volatile StatefulRedisConnection<String, byte[]> conn;
   private volatile boolean closed;
+  /** The highest sequence a publish on this node was acknowledged with. */
+  private final java.util.concurrent.atomic.AtomicLong maxAcked = new java.util.concurrent.atomic.AtomicLong();
   private long backoffMillis = MIN_BACKOFF_MILLIS; // maintenance thread only
 
   private record Pending(Update update, byte[] payload, CompletableFuture<Update> done) {}
@@ -188,6 +190,14 @@ public final class RedisTransport implements Transport {
     return !closed && connection() != null;
   }
 
+  /**
+   * Publishes waiting for Redis, plus updates this node had acknowledged but not yet read back
+   * and dispatched (a lower bound on its reader's lag; for metrics).
+   */
+  public long lag() {
+    return queue.size() + Math.max(0, maxAcked.get() - reader.lastSequence());
+  }
+
   /** The highest sequence this node delivered (or started after). */
   public long lastDeliveredSequence() {
     return reader.lastSequence();
@@ -263,6 +273,7 @@ public final class RedisTransport implements Transport {
         fail(batch, unavailable(cause));
         return;
       }
+      maxAcked.accumulateAndGet(last, Math::max);
       long first = last - batch.size() + 1;
       for (int i = 0; i < batch.size(); i++) {
         Pending p = batch.get(i);
@@ -423,14 +434,23 @@ public final class RedisTransport implements Transport {
     }
   }
 
-  /** Finishes the publishes already queued, stops reading, and disconnects. */
+  /**
+   * Finishes the publishes already queued, waits (a command timeout at most) until the reader has
+   * dispatched every update this node acknowledged, so that a graceful shutdown delivers them to
+   * its open streams, then stops reading and disconnects.
+   */
   @Override
   public void close() {
     closed = true;
     try {
       writer.join(10_000);
-      if (inFlight.tryAcquire(MAX_IN_FLIGHT, options.commandTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+      long wait = options.commandTimeout().toMillis() + 1000;
+      if (inFlight.tryAcquire(MAX_IN_FLIGHT, wait, TimeUnit.MILLISECONDS)) {
         inFlight.release(MAX_IN_FLIGHT);
+      }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+      while (reader.lastSequence() < maxAcked.get() && reader.isRunning() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -177,6 +177,11 @@ final class StreamReader {
     }
   }
 
+  /** Whether the reader thread runs (started, not closed). */
+  boolean isRunning() {
+    return thread.isAlive() && !closed;
+  }
+
   void setPaused(boolean p) {
     paused = p;
   }
