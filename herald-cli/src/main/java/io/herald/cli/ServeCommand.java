@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -111,6 +110,15 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--subscriptions", description = "Publish subscription events and serve the subscriptions API.")
   boolean subscriptions;
 
+  @Option(names = "--admin-addr", description = "HOST:PORT serving /metrics, /healthz and /readyz apart from the hub (then /metrics is not on the main port).")
+  String adminAddr;
+
+  @Option(names = "--metrics-token", description = "Bearer token required to read /metrics.")
+  String metricsToken;
+
+  @Option(names = "--grace-period", defaultValue = "10s", converter = Durations.class, description = "On SIGTERM, how long to drain before exiting anyway (default ${DEFAULT-VALUE}).")
+  Duration gracePeriod;
+
   @Option(names = "--transport", defaultValue = "local", description = "local: this hub alone, with --history (default). redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://...: hubs sharing the URL form a cluster; updates and history live in a Redis stream (--history-size and --history-max-age apply to it, --history is ignored).")
   String transportUrl;
 
@@ -150,6 +158,8 @@ final class ServeCommand implements Callable<Integer> {
         .maxTopics(maxTopics)
         .ioThreads(ioThreads)
         .subscriptions(subscriptions)
+        .adminAddress(adminAddr == null || adminAddr.isEmpty() ? null : Addresses.parse(adminAddr))
+        .metricsToken(metricsToken)
         .build();
 
     boolean clustered = !"local".equals(transportUrl);
@@ -166,17 +176,10 @@ final class ServeCommand implements Callable<Integer> {
       store.close();
       throw e;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      hub.close();
-      transport.close();
-      store.close();
-      stopped.countDown();
-    }, "herald-shutdown"));
-
+    GracefulShutdown shutdown = new GracefulShutdown(hub, transport, store, gracePeriod);
+    shutdown.install();
     printBanner(out, hub, generatedKey);
-    stopped.await();
-    return 0;
+    return shutdown.awaitStopped() ? 0 : 1;
   }
 
   private History openHistory() throws HistoryException {
