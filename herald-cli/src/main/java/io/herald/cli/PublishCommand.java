@@ -72,7 +72,8 @@ final class PublishCommand implements Callable<Integer> {
       err.flush();
       return 1;
     } catch (IOException e) {
-      err.println("herald publish: cannot reach " + hub + ": " + e);
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      err.println("herald publish: cannot reach " + hub + ": " + why);
       err.flush();
       return 1;
     }

@@ -234,6 +234,50 @@ class SubscribeEndToEndTest {
   }
 
   @Test
+  void subscriptionsApiListsTheActiveSubscription() throws Exception {
+    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
+    try (MemoryHistory h = new MemoryHistory(10);
+        LocalTransport t = new LocalTransport(h);
+        HubServer withApi =
+            HubServer.start(
+                HubConfig.builder()
+                    .address(new InetSocketAddress("127.0.0.1", 0))
+                    .publisherVerifier(verifier)
+                    .subscriberVerifier(verifier)
+                    .subscriptions(true)
+                    .ioThreads(1)
+                    .build(),
+                t)) {
+      HubClient client =
+          HubClient.builder(URI.create("http://127.0.0.1:" + withApi.port() + "/.well-known/mercure"))
+              .subscriberToken(token(List.of(), List.of("*")))
+              .build();
+      String topic = "https://example.com/books/{id}";
+      try (EventStream events = client.subscribe(topic).stream(4)) {
+        awaitOpen(events.source());
+        String all = client.subscriptions();
+        assertThat(all).contains("\"type\":\"Subscriptions\"").contains("\"topic\":\"" + topic + "\"");
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("\"subscriber\":\"([^\"]+)\"").matcher(all);
+        assertThat(m.find()).isTrue();
+        String subscriber = m.group(1);
+        assertThat(client.subscriptions(topic)).contains(subscriber);
+        assertThat(client.subscriptions(topic, subscriber))
+            .contains("\"type\":\"Subscription\"")
+            .contains("\"active\":true");
+      }
+      HubClient anonymous =
+          HubClient.builder(URI.create("http://127.0.0.1:" + withApi.port() + "/.well-known/mercure")).build();
+      try {
+        anonymous.subscriptions();
+        throw new AssertionError("expected a refusal");
+      } catch (HubException.Unauthorized e) {
+        assertThat(e.status()).isEqualTo(401);
+      }
+    }
+  }
+
+  @Test
   void subscribeCommandPrintsJsonLinesFromTheHub() throws Exception {
     HubClient hubClient = client(List.of("*"));
     String early = hubClient.publish(Publication.builder("urn:t").data("before").id("e-1").build());
