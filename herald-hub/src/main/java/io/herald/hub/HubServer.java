@@ -79,6 +79,7 @@ public final class HubServer implements AutoCloseable {
   private final SubscriberCounters subscriberCounters = new SubscriberCounters();
   private final DemoClock demo;
   private volatile boolean draining;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private HubServer(HubConfig config, Transport transport) throws InterruptedException, SSLException {
     this.config = config;
@@ -221,6 +222,9 @@ public final class HubServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     if (demo != null) {
       demo.close();
     }
