@@ -194,6 +194,7 @@ public final class RedisTransport implements Transport {
    * Publishes waiting for Redis, plus updates this node had acknowledged but not yet read back
    * and dispatched (a lower bound on its reader's lag; for metrics).
    */
+  @Override
   public long lag() {
     return queue.size() + Math.max(0, maxAcked.get() - reader.lastSequence());
   }
