@@ -45,6 +45,24 @@ class OpenFailuresTest {
   }
 
   @Test
+  void recoversFromAStartThatStoppedWhileCreating() throws Exception {
+    // Killed after the marker's temp file, or after the marker but before the engine's files.
+    Files.createDirectories(data());
+    Files.writeString(data().resolve(StoreDirectory.MARKER + ".tmp"), "format=herald-hi");
+    createStore();
+    try (Stream<Path> files = Files.list(data())) {
+      for (Path p : files.toList()) {
+        if (!p.getFileName().toString().equals(StoreDirectory.MARKER)) {
+          Files.delete(p);
+        }
+      }
+    }
+    try (DurableHistory h = DurableHistory.open(data(), StoreOptions.defaults())) {
+      assertThat(h.lastSequence()).isZero();
+    }
+  }
+
+  @Test
   void refusesAForeignNonEmptyDirectory() throws Exception {
     Files.createDirectories(data());
     Files.writeString(data().resolve("thesis.tex"), "\\documentclass{article}");
