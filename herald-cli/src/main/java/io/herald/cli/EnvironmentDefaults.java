@@ -7,10 +7,13 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Reads each option's default from the environment: {@code --publisher-jwt-key} from {@code
- * HERALD_PUBLISHER_JWT_KEY}, and so on. Mercure's own names for the keys ({@code
- * MERCURE_PUBLISHER_JWT_KEY}, {@code MERCURE_SUBSCRIBER_JWT_KEY}) are accepted too, so a Mercure
- * deployment moves over by changing its image only. Flags given on the command line win.
+ * Supplies each option's value when the command line does not: first the environment, then the
+ * config file, then the built-in default. So the precedence is command line, then environment,
+ * then {@code --config} file, then defaults.
+ *
+ * <p>{@code --publisher-jwt-key} comes from {@code HERALD_PUBLISHER_JWT_KEY}, and so on. Mercure's
+ * own names for the keys ({@code MERCURE_PUBLISHER_JWT_KEY}, {@code MERCURE_SUBSCRIBER_JWT_KEY})
+ * are accepted too, so a Mercure deployment moves over by changing its image only.
  */
 final class EnvironmentDefaults implements IDefaultValueProvider {
   private static final Map<String, String> MERCURE_NAMES = Map.of(
@@ -18,15 +21,25 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
       "HERALD_SUBSCRIBER_JWT_KEY", "MERCURE_SUBSCRIBER_JWT_KEY");
 
   private final Map<String, String> env;
+  private final Map<String, String> file;
 
   EnvironmentDefaults(Map<String, String> env) {
+    this(env, Map.of());
+  }
+
+  EnvironmentDefaults(Map<String, String> env, Map<String, String> file) {
     this.env = env;
+    this.file = file;
   }
 
   /** The environment variable that feeds {@code option}. */
   static String variableFor(OptionSpec option) {
-    String name = option.longestName().replaceFirst("^-+", "");
-    return "HERALD_" + name.replace('-', '_').toUpperCase(Locale.ROOT);
+    return "HERALD_" + key(option).replace('-', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /** The option's name without dashes, as used in config files. */
+  static String key(OptionSpec option) {
+    return option.longestName().replaceFirst("^-+", "");
   }
 
   @Override
@@ -38,6 +51,9 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
     String value = env.get(variable);
     if (value == null && MERCURE_NAMES.containsKey(variable)) {
       value = env.get(MERCURE_NAMES.get(variable));
+    }
+    if (value == null) {
+      value = file.get(key(option));
     }
     return value != null ? value : arg.defaultValue();
   }

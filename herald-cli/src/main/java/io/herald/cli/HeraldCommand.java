@@ -1,6 +1,11 @@
 package io.herald.cli;
 
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Command;
 
 /** The {@code herald} command: one binary for the hub, its tokens, and its clients. */
@@ -26,7 +31,14 @@ public final class HeraldCommand implements Runnable {
   /** Runs the command line and returns its exit code (for tests: no {@code System.exit}). */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new HeraldCommand());
-    cli.setDefaultValueProvider(new EnvironmentDefaults(System.getenv()));
+    Map<String, String> fileValues;
+    try {
+      fileValues = configFileValues(cli, args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      cli.getErr().println("herald: " + e.getMessage());
+      return 2;
+    }
+    cli.setDefaultValueProvider(new EnvironmentDefaults(System.getenv(), fileValues));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("herald: " + oneLine(e));
       return 1;
@@ -38,6 +50,36 @@ public final class HeraldCommand implements Runnable {
       return 2;
     });
     return cli.execute(args);
+  }
+
+  /**
+   * The values of {@code serve --config FILE} (or {@code HERALD_CONFIG}), read before the command
+   * line is parsed because they are defaults for it. Keys are checked against serve's flags.
+   */
+  private static Map<String, String> configFileValues(CommandLine cli, String[] args, Map<String, String> env) {
+    String path = env.get("HERALD_CONFIG");
+    boolean serving = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("serve")) {
+        serving = true;
+      } else if (serving && args[i].equals("--config") && i + 1 < args.length) {
+        path = args[i + 1];
+      } else if (serving && args[i].startsWith("--config=")) {
+        path = args[i].substring("--config=".length());
+      }
+    }
+    if (!serving || path == null || path.isEmpty()) {
+      return Map.of();
+    }
+    Set<String> known = new HashSet<>();
+    for (OptionSpec o : cli.getSubcommands().get("serve").getCommandSpec().options()) {
+      if (o.longestName().startsWith("--") && !o.usageHelp() && !o.versionHelp()) {
+        known.add(EnvironmentDefaults.key(o));
+      }
+    }
+    known.remove("config");
+    known.remove("print-config");
+    return ConfigFile.load(Path.of(path), known);
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -122,12 +123,27 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--transport", defaultValue = "local", description = "local: this hub alone, with --history (default). redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://...: hubs sharing the URL form a cluster; updates and history live in a Redis stream (--history-size and --history-max-age apply to it, --history is ignored).")
   String transportUrl;
 
+  @Option(names = "--config", description = "YAML file of flag names to values. Precedence: command line, then HERALD_* environment, then this file, then defaults.")
+  Path config;
+
+  @Option(names = "--print-config", description = "Print the effective configuration (secrets masked) as YAML and exit.")
+  boolean printConfig;
+
+  @Option(names = "--log-format", defaultValue = "plain", description = "plain or json: one line per event (default ${DEFAULT-VALUE}).")
+  String logFormat;
+
   @Option(names = "--io-threads", defaultValue = "0", description = "Event loop threads (default: one per core).")
   int ioThreads;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (printConfig) {
+      out.print(EffectiveConfig.yaml(spec));
+      out.flush();
+      return 0;
+    }
+    LogSetup.configure(logFormat);
     boolean generatedKey = publisherKey == null || publisherKey.isEmpty();
     if (generatedKey) {
       if (!JwtKeys.isHmac(JwtKeys.algorithm(algorithm))) {
@@ -178,6 +194,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     GracefulShutdown shutdown = new GracefulShutdown(hub, transport, store, gracePeriod);
     shutdown.install();
+    Logger.getLogger(ServeCommand.class.getName()).info("started on " + hub.address()
+        + " with " + EffectiveConfig.values(spec));
     printBanner(out, hub, generatedKey);
     return shutdown.awaitStopped() ? 0 : 1;
   }

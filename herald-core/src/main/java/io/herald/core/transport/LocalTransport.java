@@ -22,6 +22,9 @@ public final class LocalTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
   private static final int MAX_BATCH = 4096;
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(LocalTransport.class.getName());
+
   private final History history;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
@@ -95,6 +98,9 @@ public final class LocalTransport implements Transport {
       }
       try {
         history.append(updates);
+        if (!available) {
+          LOG.info("history available again");
+        }
         available = true;
         nextSequence = base + updates.size();
         UpdateListener l = listener;
@@ -110,6 +116,9 @@ public final class LocalTransport implements Transport {
           }
         }
       } catch (HistoryException | RuntimeException e) {
+        if (available) {
+          LOG.warning("history unavailable, publishes answer 503 until it recovers: " + oneLine(e));
+        }
         available = false;
         TransportUnavailableException failure =
             new TransportUnavailableException("history unavailable: " + oneLine(e), e);

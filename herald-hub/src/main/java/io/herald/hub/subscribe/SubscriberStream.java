@@ -35,6 +35,9 @@ final class SubscriberStream implements Subscription {
   private static final ByteBuf HEARTBEAT =
       Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(SseEncoder.heartbeat())).asReadOnly();
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(SubscriberStream.class.getName());
+
   private final Channel channel;
   private final LoopSubscribers home;
   private final List<String> selectors;
@@ -213,6 +216,8 @@ final class SubscriberStream implements Subscription {
       return;
     }
     counters.droppedSlow();
+    LOG.info("dropped slow subscriber " + channel.remoteAddress()
+        + " (it will reconnect and resume from history)");
     state = State.CLOSED;
     channel.close();
   }
