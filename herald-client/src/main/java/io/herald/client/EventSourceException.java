@@ -15,7 +15,10 @@ public final class EventSourceException extends RuntimeException {
 
   /** What went wrong. */
   public enum Kind {
-    /** Connecting or reading failed (refused, reset, DNS, TLS...). Retryable. */
+    /**
+     * Connecting or reading failed (refused, reset, DNS, TLS...): retryable. Also, not retryable,
+     * an unexpected failure inside the source (e.g. the HTTP client refusing the request).
+     */
     NETWORK,
     /** Nothing arrived, not even a heartbeat, for longer than the read timeout. Retryable. */
     READ_TIMEOUT,
