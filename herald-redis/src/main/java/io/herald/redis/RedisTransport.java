@@ -23,7 +23,6 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,6 +134,9 @@ public final class RedisTransport implements Transport {
       t.setDaemon(true);
       return t;
     });
+    // Notices a connection that broke while idle (no publish to fail), so that readiness and
+    // reconnection do not wait for the next publish.
+    maintenance.scheduleWithFixedDelay(this::checkConnection, 200, 200, TimeUnit.MILLISECONDS);
     if (!options.maxAge().isZero()) {
       // Age-based retention must happen even when nobody publishes.
       long period = Math.max(100, Math.min(1000, options.maxAge().toMillis() / 4));
@@ -299,6 +301,18 @@ public final class RedisTransport implements Transport {
         : CompletableFuture.failedFuture(e));
   }
 
+  private void checkConnection() {
+    StatefulRedisConnection<String, byte[]> c = conn;
+    if (closed || reconnecting.get()) {
+      return;
+    }
+    if (c == null) {
+      scheduleReconnect(0);
+    } else if (!c.isOpen()) {
+      connectionLost(c, new IOException("connection closed"));
+    }
+  }
+
   /** Applies age retention when nobody publishes (maintenance thread). */
   private void trim() {
     StatefulRedisConnection<String, byte[]> c = connection();
@@ -381,7 +395,7 @@ public final class RedisTransport implements Transport {
       // Covers a connection that broke without a command noticing (e.g. idle when Redis died).
       StatefulRedisConnection<String, byte[]> c = conn;
       if (c != null) {
-        connectionLost(c, cause == null ? new ClosedChannelException() : cause);
+        connectionLost(c, cause == null ? new IOException("connection closed") : cause);
       } else {
         scheduleReconnect(0);
       }

@@ -221,6 +221,16 @@ class RedisTransportTest {
     assertThat(a.resets).hasValue(0);
   }
 
+  @Test
+  void anIdleNodeNoticesAnOutageAndItsEndWithoutAnyPublish() throws Exception {
+    RedisTransport t = transport(RedisOptions.of(redis.uri()), new Recorder());
+    assertThat(t.isAvailable()).isTrue();
+    redis.kill();
+    await(() -> !t.isAvailable(), "the transport to report Redis unavailable");
+    redis.start();
+    await(t::isAvailable, "the transport to reconnect by itself");
+  }
+
   static List<Long> range(long from, long to) {
     List<Long> out = new ArrayList<>();
     for (long i = from; i <= to; i++) {
