@@ -177,6 +177,17 @@ class ServeProcessTest {
     assertOneLineError(flag);
   }
 
+  @Test
+  void aPortInUseExitsNonZeroWithOneLine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Exited run = runToExit("serve", "--addr", "127.0.0.1:" + taken.getLocalPort(), "--history", "memory");
+      List<String> err = run.stderr.lines().filter(l -> !l.isBlank()).toList();
+      assertThat(run.code).as("exit code; stderr:%n%s", run.stderr).isNotZero();
+      assertThat(err).as("stderr").hasSize(1);
+      assertThat(err.get(0)).startsWith("herald: ").contains("Address already in use");
+    }
+  }
+
   /**
    * Values picocli itself rejects (a type conversion) must read the same as values the command
    * rejects: one {@code herald: ...} line, not the whole usage text.

@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -41,8 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  /** A safety net only: the script has its own 30 s timeout and normally ends within seconds. */
+  /** A safety net only: the script has its own hard timeout and normally ends within seconds. */
   private static final long PROCESS_WAIT_SECONDS = 90;
+  /** The script's own hard timeout: generous, for a loaded CI machine; runs take seconds. */
+  private static final long SCRIPT_TIMEOUT_MS = 60_000;
 
   @TempDir Path dir;
 
@@ -127,11 +130,8 @@ class BrowserTest {
   void aCookieOnlyPublishFromThePageIsAcceptedOnlyFromPublishOrigins() throws Exception {
     String topic = "https://example.com/cookie-publish/" + UUID.randomUUID();
     String both = HubFixture.token(List.of("*"), List.of(topic));
-    int port = freePort();
-    String origin = "http://127.0.0.1:" + port;
-    try (HubFixture f = new HubFixture(b -> b
-        .address(new InetSocketAddress("127.0.0.1", port))
-        .publishOrigins(List.of(origin)))) {
+    try (HubFixture f = hubListingItsOwnOriginForPublish()) {
+      String origin = "http://127.0.0.1:" + f.port();
       Map<String, Object> result = runBrowser(origin, topic, "cookie publish", "hub-page-cookie-publish.png",
           List.of("--cookie", both, "--publish-with", "cookie"));
       assertExchange(result, origin, "cookie publish", 1);
@@ -167,7 +167,7 @@ class BrowserTest {
       String origin = "http://127.0.0.1:" + port;
       Path out = browserTestDir();
       Path stderr = out.resolve("hub-page-resume-node-stderr.log");
-      node = startNode(List.of("--hub", origin, "--token", HubFixture.publisherToken(), "--topic", topic,
+      node = startNode(List.of("--hub", origin, "--timeout-ms", String.valueOf(SCRIPT_TIMEOUT_MS), "--token", HubFixture.publisherToken(), "--topic", topic,
           "--data", "before the restart", "--resume", "--screenshot", out.resolve("hub-page-resume.png").toString()),
           stderr);
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -245,6 +245,25 @@ class BrowserTest {
         .build();
   }
 
+  /** A hub whose publish origins hold its own origin (so its port is chosen before it starts). */
+  private static HubFixture hubListingItsOwnOriginForPublish() throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      try {
+        return new HubFixture(b -> b
+            .address(new InetSocketAddress("127.0.0.1", port))
+            .publishOrigins(List.of("http://127.0.0.1:" + port)));
+      } catch (Exception e) {
+        // Someone took the port between probing and binding: try another.
+        boolean taken = e instanceof BindException
+            || String.valueOf(e.getMessage()).contains("Address already in use");
+        if (attempt == 3 || !taken) {
+          throw e;
+        }
+      }
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -287,6 +306,7 @@ class BrowserTest {
 
     List<String> args = new ArrayList<>(List.of(
         "--hub", origin,
+        "--timeout-ms", String.valueOf(SCRIPT_TIMEOUT_MS),
         "--token", HubFixture.publisherToken(),
         "--topic", topic,
         "--data", data,
