@@ -99,6 +99,7 @@ public final class HubServer implements AutoCloseable {
     this.fanOut = new FanOut(workerGroup, authorization, config, subscriberCounters);
     fanOut.initSequence(transport.history().lastSequence());
     transport.listen(fanOut);
+    fanOut.observeWith(registry::observe);
     fanOut.start();
 
     PublishHandler publish = new PublishHandler(

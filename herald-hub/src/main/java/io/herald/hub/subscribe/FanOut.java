@@ -67,8 +67,17 @@ public final class FanOut implements UpdateListener {
     return l;
   }
 
+  /** Also sees every update, on the transport's thread, before it is dispatched. */
+  private volatile UpdateListener observer = u -> {};
+
+  /** Sets a listener that sees every update first (the subscription registry, for clusters). */
+  public void observeWith(UpdateListener observer) {
+    this.observer = observer;
+  }
+
   @Override
   public void onUpdate(Update update) {
+    observer.onUpdate(update);
     byte[] encoded = SseEncoder.encode(update);
     ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(encoded.length);
     buf.writeBytes(encoded);

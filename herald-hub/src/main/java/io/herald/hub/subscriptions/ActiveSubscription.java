@@ -13,9 +13,10 @@ import java.util.Map;
  *
  * @param subscriber the subscriber's ID ({@code urn:uuid:...})
  * @param topic the topic selector it subscribed with
- * @param payloadJson its token's {@code mercure.payload}, as JSON, or {@code null}
+ * @param payload its token's {@code mercure.payload} as parsed JSON (maps, lists, strings,
+ *     numbers, booleans), or {@code null}
  */
-public record ActiveSubscription(String subscriber, String topic, String payloadJson) {
+public record ActiveSubscription(String subscriber, String topic, Object payload) {
   /** The collection's path, and the prefix of every subscription's topic. */
   public static final String PATH = "/.well-known/mercure/subscriptions";
 
@@ -39,11 +40,12 @@ public record ActiveSubscription(String subscriber, String topic, String payload
     m.put("topic", topic);
     m.put("subscriber", subscriber);
     m.put("active", active);
-    m.put("payload", payload());
+    m.put("payload", payload);
     return m;
   }
 
-  private Object payload() {
+  /** Parses a token's payload claim, given as JSON text ({@code null} for none). */
+  static Object parsePayload(String payloadJson) {
     if (payloadJson == null) {
       return null;
     }

@@ -6,6 +6,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +24,8 @@ public final class SubscriptionRegistry {
   private final boolean enabled;
   private final Transport transport;
   private final ConcurrentHashMap<String, List<ActiveSubscription>> bySubscriber = new ConcurrentHashMap<>();
+  /** Subscriptions of other nodes, learned from their events (cluster transports). */
+  private final ConcurrentHashMap<String, ActiveSubscription> remote = new ConcurrentHashMap<>();
 
   public SubscriptionRegistry(boolean enabled, Transport transport) {
     this.enabled = enabled;
@@ -44,8 +47,9 @@ public final class SubscriptionRegistry {
       return;
     }
     List<ActiveSubscription> subs = new ArrayList<>(topics.size());
+    Object payload = ActiveSubscription.parsePayload(payloadJson);
     for (String t : topics) {
-      subs.add(new ActiveSubscription(subscriber, t, payloadJson));
+      subs.add(new ActiveSubscription(subscriber, t, payload));
     }
     bySubscriber.put(subscriber, List.copyOf(subs));
     announce(subs, true);
@@ -62,9 +66,42 @@ public final class SubscriptionRegistry {
     }
   }
 
+  /**
+   * Learns other nodes' subscriptions from the events every node publishes through the shared
+   * transport, so the API lists the whole cluster's. A node that dies without saying goodbye
+   * leaves its entries until a node restarts (documented limit).
+   */
+  public void observe(Update update) {
+    if (!enabled || !update.isPrivate() || !update.topic().startsWith(ActiveSubscription.PATH + "/")) {
+      return;
+    }
+    Map<String, Object> event;
+    try {
+      event = JSONObjectUtils.parse(update.data());
+    } catch (java.text.ParseException | RuntimeException notOurs) {
+      return;
+    }
+    if (!(event.get("subscriber") instanceof String subscriber) || !(event.get("topic") instanceof String topic)
+        || bySubscriber.containsKey(subscriber)) {
+      return;
+    }
+    ActiveSubscription s = new ActiveSubscription(subscriber, topic, event.get("payload"));
+    if (Boolean.TRUE.equals(event.get("active"))) {
+      remote.put(s.id(), s);
+    } else {
+      remote.remove(s.id());
+    }
+  }
+
   /** Every live subscription, optionally filtered by selector and subscriber (null = any). */
   public List<ActiveSubscription> list(String topic, String subscriber) {
     List<ActiveSubscription> out = new ArrayList<>();
+    for (ActiveSubscription s : remote.values()) {
+      if ((topic == null || topic.equals(s.topic())) && (subscriber == null || subscriber.equals(s.subscriber()))
+          && !bySubscriber.containsKey(s.subscriber())) {
+        out.add(s);
+      }
+    }
     Collection<List<ActiveSubscription>> all = subscriber == null
         ? bySubscriber.values()
         : bySubscriber.containsKey(subscriber) ? List.of(bySubscriber.get(subscriber)) : List.of();

@@ -1,0 +1,66 @@
+package io.herald.hub.subscriptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.core.history.MemoryHistory;
+import io.herald.core.transport.LocalTransport;
+import io.herald.core.update.Update;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The registry's cluster view: other nodes' subscriptions are learned from their events. */
+class SubscriptionRegistryTest {
+  @Test
+  void learnsRemoteSubscriptionsFromEventsAndForgetsThemOnInactive() throws Exception {
+    MemoryHistory history = new MemoryHistory(100);
+    LocalTransport transport = new LocalTransport(history);
+    List<Update> seen = new ArrayList<>();
+    transport.listen(u -> {
+      synchronized (seen) {
+        seen.add(u);
+        seen.notifyAll();
+      }
+    });
+    try {
+      // Node A announces a subscriber through the shared transport...
+      SubscriptionRegistry nodeA = new SubscriptionRegistry(true, transport);
+      nodeA.added("urn:uuid:remote-1", List.of("https://example.com/x"), "{\"u\":1}");
+      // ...and node B, which has no such subscriber, learns it from the event.
+      SubscriptionRegistry nodeB = new SubscriptionRegistry(true, transport);
+      Update announced = awaitUpdate(seen, 0);
+      nodeA.observe(announced); // its own event: no duplicate
+      nodeB.observe(announced);
+      assertThat(nodeA.list(null, null)).hasSize(1);
+      assertThat(nodeB.list(null, "urn:uuid:remote-1")).singleElement()
+          .satisfies(s -> {
+            assertThat(s.topic()).isEqualTo("https://example.com/x");
+            assertThat(s.payload()).isEqualTo(Map.of("u", 1L));
+          });
+
+      nodeA.removed("urn:uuid:remote-1");
+      nodeB.observe(awaitUpdate(seen, 1));
+      assertThat(nodeB.list(null, null)).isEmpty();
+
+      // Ordinary updates and disabled registries are ignored.
+      nodeB.observe(new Update("x", List.of("https://example.com/x"), "{}", null, -1, true, 9));
+      SubscriptionRegistry off = new SubscriptionRegistry(false, transport);
+      off.observe(announced);
+      assertThat(off.list(null, null)).isEmpty();
+      assertThat(nodeB.list(null, null)).isEmpty();
+    } finally {
+      transport.close();
+    }
+  }
+
+  private static Update awaitUpdate(List<Update> seen, int index) throws InterruptedException {
+    synchronized (seen) {
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (seen.size() <= index && System.currentTimeMillis() < deadline) {
+        seen.wait(100);
+      }
+      return seen.get(index);
+    }
+  }
+}
