@@ -72,7 +72,8 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server exited with " + process.exitValue()
             + "; see " + dir.resolve("redis.log"));
       }
-      if ("+PONG".equals(command("PING"))) {
+      String pong = command("PING");
+      if (pong != null && (pong.equals("+PONG") || pong.startsWith("-NOAUTH"))) { // up (maybe with a password)
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -107,6 +108,47 @@ public final class RedisServer implements AutoCloseable {
       return line.toString();
     } catch (IOException e) {
       return null;
+    }
+  }
+
+  /** The calls counted for {@code command} in {@code INFO commandstats} (0 when never called). */
+  public long calls(String command, String... auth) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      StringBuilder req = new StringBuilder();
+      if (auth.length > 0) {
+        req.append("AUTH ").append(String.join(" ", auth)).append("\r\n");
+      }
+      req.append("INFO commandstats\r\n");
+      out.write(req.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      if (auth.length > 0) {
+        in.readLine(); // +OK
+      }
+      String header = in.readLine(); // $<length>
+      int remaining = Integer.parseInt(header.substring(1));
+      char[] body = new char[remaining];
+      int read = 0;
+      while (read < remaining) {
+        int n = in.read(body, read, remaining - read);
+        if (n < 0) {
+          break;
+        }
+        read += n;
+      }
+      for (String line : new String(body, 0, read).split("\r\n")) {
+        if (line.startsWith("cmdstat_" + command + ":calls=")) {
+          String v = line.substring(("cmdstat_" + command + ":calls=").length());
+          return Long.parseLong(v.substring(0, v.indexOf(',')));
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -96,6 +96,8 @@ class RedisTransportTest {
       sequences.add(f.get(30, TimeUnit.SECONDS).sequence());
     }
     assertThat(sequences).doesNotHaveDuplicates().allMatch(s -> s >= 1 && s <= 2000);
+    // Batched: far fewer script runs than updates (each run appends a whole batch).
+    assertThat(redis.calls("evalsha") + redis.calls("eval")).isLessThan(1000);
     await(() -> a.updates.size() == 2000 && b.updates.size() == 2000, "2000 deliveries on both nodes");
     assertThat(b.updates).isEqualTo(a.updates);
     for (int i = 0; i < 2000; i++) {
@@ -229,6 +231,28 @@ class RedisTransportTest {
     await(() -> !t.isAvailable(), "the transport to report Redis unavailable");
     redis.start();
     await(t::isAvailable, "the transport to reconnect by itself");
+  }
+
+  @Test
+  void aPasswordInTheUrlIsUsedAndNeverLogged() throws Exception {
+    redis.close();
+    Path secured = java.nio.file.Files.createDirectories(dir.resolve("secured"));
+    redis = RedisServer.start(secured, "--save", "", "--appendonly", "no", "--requirepass", "s3cret-pass");
+    String base = "127.0.0.1:" + redis.port();
+    assertThatThrownBy(() -> RedisTransport.connect(RedisOptions.of("redis://" + base)))
+        .isInstanceOf(TransportUnavailableException.class);
+    assertThatThrownBy(() -> RedisTransport.connect(RedisOptions.of("redis://:wrong@" + base)))
+        .isInstanceOf(TransportUnavailableException.class)
+        .hasMessageNotContaining("wrong");
+    Recorder r = new Recorder();
+    RedisTransport t = transport(RedisOptions.of("redis://:s3cret-pass@" + base), r);
+    assertThat(t.options().safeUri()).isEqualTo("redis://***@" + base);
+    t.publish(update("p1", "t", "d")).get(10, TimeUnit.SECONDS);
+    await(() -> r.updates.size() == 1, "delivery with a password");
+    // An ACL user (Redis 6+) in the URL.
+    assertThat(redis.command("AUTH s3cret-pass")).isEqualTo("+OK");
+    RedisTransport u = transport(RedisOptions.of("redis://default:s3cret-pass@" + base), new Recorder());
+    assertThat(u.history().locate("p1")).isEqualTo(new ReplayStart(1, "p1"));
   }
 
   static List<Long> range(long from, long to) {
