@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,19 +33,37 @@ final class Replay {
   private final History history;
   private final Authorization authorization;
   private final Executor executor;
+  private final Runnable onEnd;
+  private final AtomicBoolean ended = new AtomicBoolean();
   private long after;
 
-  Replay(SubscriberStream stream, History history, Authorization authorization, Executor executor, long after) {
+  /**
+   * @param onEnd runs exactly once when the replay ends: the stream went live, failed, or closed
+   */
+  Replay(SubscriberStream stream, History history, Authorization authorization, Executor executor, long after,
+      Runnable onEnd) {
     this.stream = stream;
     this.history = history;
     this.authorization = authorization;
     this.executor = executor;
     this.after = after;
+    this.onEnd = onEnd;
   }
 
   /** Starts reading pages; the stream goes live when history is exhausted. */
   void start() {
+    stream.channel().closeFuture().addListener(f -> end());
+    if (stream.state() != SubscriberStream.State.REPLAYING) {
+      end();
+      return;
+    }
     readNextPage();
+  }
+
+  private void end() {
+    if (ended.compareAndSet(false, true)) {
+      onEnd.run();
+    }
   }
 
   private void readNextPage() {
@@ -52,11 +71,13 @@ final class Replay {
       executor.execute(this::readPage);
     } catch (RejectedExecutionException shuttingDown) {
       stream.channel().close();
+      end();
     }
   }
 
   private void readPage() {
     if (stream.state() != SubscriberStream.State.REPLAYING) {
+      end();
       return;
     }
     List<Update> page;
@@ -65,6 +86,7 @@ final class Replay {
     } catch (HistoryException | RuntimeException e) {
       LOG.log(Level.WARNING, "replay failed, closing subscriber so it retries: {0}", e.getMessage());
       stream.channel().close();
+      end();
       return;
     }
     stream.channel().eventLoop().execute(() -> writePage(page));
@@ -72,6 +94,7 @@ final class Replay {
 
   private void writePage(List<Update> page) {
     if (stream.state() != SubscriberStream.State.REPLAYING) {
+      end();
       return;
     }
     int written = 0;
@@ -85,6 +108,7 @@ final class Replay {
     boolean done = page.size() < PAGE || after >= stream.liveFrom;
     if (done) {
       stream.goLive();
+      end();
       return;
     }
     if (written == 0) {
@@ -95,6 +119,8 @@ final class Replay {
     flushed.addListener(f -> {
       if (f.isSuccess()) {
         readNextPage();
+      } else {
+        end();
       }
     });
     // An empty write carrying the promise: it completes once everything before it is flushed.

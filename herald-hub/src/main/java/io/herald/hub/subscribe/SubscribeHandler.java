@@ -45,6 +45,7 @@ public final class SubscribeHandler {
   static final String EARLIEST = "earliest";
   /** Event IDs longer than this cannot be ours: treat as unknown without a lookup. */
   private static final int MAX_EVENT_ID_LENGTH = 1024;
+  private static final int MAX_ACTIVE_REPLAYS = 64;
 
   private final HubConfig config;
   private final Transport transport;
@@ -54,6 +55,11 @@ public final class SubscribeHandler {
   private final SubscriberCounters counters;
   private final Executor replayExecutor;
   private final SubscriptionRegistry registry;
+  /**
+   * Replays running at once: bounds the history pages in memory during a resume storm
+   * ({@link Replay#PAGE} updates each).
+   */
+  private final ReplayLimiter replays = new ReplayLimiter(MAX_ACTIVE_REPLAYS);
 
   public SubscribeHandler(
       HubConfig config,
@@ -186,7 +192,8 @@ public final class SubscribeHandler {
       res.headers().set("Last-Event-ID", from.isEarliest() ? EARLIEST : from.foundId());
       startStream(channel, res, stream);
       stream.flush();
-      new Replay(stream, transport.history(), authorization, replayExecutor, from.afterSequence()).start();
+      replays.submit(new Replay(stream, transport.history(), authorization, replayExecutor,
+          from.afterSequence(), replays::finished));
     });
   }
 
