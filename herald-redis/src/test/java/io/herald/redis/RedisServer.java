@@ -19,12 +19,14 @@ public final class RedisServer implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final List<String> extraArgs;
+  private final boolean tls;
   private Process process;
 
-  private RedisServer(Path dir, int port, List<String> extraArgs) {
+  private RedisServer(Path dir, int port, List<String> extraArgs, boolean tls) {
     this.dir = dir;
     this.port = port;
     this.extraArgs = extraArgs;
+    this.tls = tls;
   }
 
   /** Starts a server without persistence. */
@@ -34,7 +36,27 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server with the given extra arguments (e.g. {@code --appendonly yes}). */
   public static RedisServer start(Path dir, String... args) throws Exception {
-    RedisServer r = new RedisServer(dir, freePort(), List.of(args));
+    RedisServer r = new RedisServer(dir, freePort(), List.of(args), false);
+    r.start();
+    return r;
+  }
+
+  /** Starts a TLS-only server with a fresh self-signed certificate (made with openssl). */
+  public static RedisServer startTls(Path dir) throws Exception {
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+        "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
+        "-days", "1", "-subj", "/CN=127.0.0.1")
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("openssl.log").toFile())
+        .start();
+    if (openssl.waitFor() != 0) {
+      throw new IllegalStateException("openssl failed; see " + dir.resolve("openssl.log"));
+    }
+    RedisServer r = new RedisServer(dir, freePort(), List.of("--save", "", "--appendonly", "no",
+        "--tls-cert-file", dir.resolve("cert.pem").toString(),
+        "--tls-key-file", dir.resolve("key.pem").toString(),
+        "--tls-ca-cert-file", dir.resolve("cert.pem").toString(),
+        "--tls-auth-clients", "no"), true);
     r.start();
     return r;
   }
@@ -59,8 +81,11 @@ public final class RedisServer implements AutoCloseable {
       throw new IllegalStateException("already running");
     }
     List<String> cmd = new ArrayList<>(List.of(
-        "redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "redis-server", "--port", tls ? "0" : Integer.toString(port), "--bind", "127.0.0.1",
         "--dir", dir.toString(), "--protected-mode", "no", "--logfile", ""));
+    if (tls) {
+      cmd.addAll(List.of("--tls-port", Integer.toString(port)));
+    }
     cmd.addAll(extraArgs);
     process = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
@@ -72,7 +97,7 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server exited with " + process.exitValue()
             + "; see " + dir.resolve("redis.log"));
       }
-      String pong = command("PING");
+      String pong = tls ? (accepts() ? "+PONG" : null) : command("PING");
       if (pong != null && (pong.equals("+PONG") || pong.startsWith("-NOAUTH"))) { // up (maybe with a password)
         return;
       }
@@ -80,6 +105,15 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not answer PING");
       }
       Thread.sleep(20);
+    }
+  }
+
+  private boolean accepts() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -255,6 +255,22 @@ class RedisTransportTest {
     assertThat(u.history().locate("p1")).isEqualTo(new ReplayStart(1, "p1"));
   }
 
+  @Test
+  void redissSpeaksTlsAndVerifiesTheServerByDefault() throws Exception {
+    redis.close();
+    Path tlsDir = java.nio.file.Files.createDirectories(dir.resolve("tls"));
+    redis = RedisServer.startTls(tlsDir);
+    String base = "127.0.0.1:" + redis.port();
+    // Verification is on by default: a self-signed certificate the JVM does not trust is refused.
+    assertThatThrownBy(() -> RedisTransport.connect(RedisOptions.of("rediss://" + base)))
+        .isInstanceOf(TransportUnavailableException.class);
+    Recorder r = new Recorder();
+    RedisTransport t = transport(RedisOptions.of("rediss://" + base + "?verifyPeer=NONE"), r);
+    t.publish(update("tls1", "t", "over TLS")).get(10, TimeUnit.SECONDS);
+    await(() -> r.updates.size() == 1, "delivery over TLS");
+    assertThat(r.updates.get(0).data()).isEqualTo("over TLS");
+  }
+
   static List<Long> range(long from, long to) {
     List<Long> out = new ArrayList<>();
     for (long i = from; i <= to; i++) {
