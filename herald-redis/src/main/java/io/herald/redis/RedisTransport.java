@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -94,7 +96,7 @@ public final class RedisTransport implements Transport {
   private volatile StatefulRedisConnection<String, byte[]> conn;
   private volatile boolean closed;
   /** The highest sequence a publish on this node was acknowledged with. */
-  private final java.util.concurrent.atomic.AtomicLong maxAcked = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong maxAcked = new AtomicLong();
   private long backoffMillis = MIN_BACKOFF_MILLIS; // maintenance thread only
 
   private record Pending(Update update, byte[] payload, CompletableFuture<Update> done) {}
@@ -418,7 +420,7 @@ public final class RedisTransport implements Transport {
   }
 
   static Throwable unwrap(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }

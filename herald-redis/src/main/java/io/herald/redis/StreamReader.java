@@ -84,8 +84,7 @@ final class StreamReader {
           checkCounter = false;
           checkForLostData(c);
         }
-        List<StreamMessage<String, byte[]>> batch = c.sync().xread(
-            args, XReadArgs.StreamOffset.from(options.streamKey(), lastSequence + "-0"));
+        List<StreamMessage<String, byte[]>> batch = readAfterLast(c, args);
         if (down) {
           down = false;
           backoff = RedisTransport.MIN_BACKOFF_MILLIS;
@@ -122,6 +121,11 @@ final class StreamReader {
     if (c != null && c.isOpen()) {
       c.closeAsync();
     }
+  }
+
+  @SuppressWarnings("unchecked") // one stream offset through XREAD's generic varargs
+  private List<StreamMessage<String, byte[]>> readAfterLast(StatefulRedisConnection<String, byte[]> c, XReadArgs args) {
+    return c.sync().xread(args, XReadArgs.StreamOffset.from(options.streamKey(), lastSequence + "-0"));
   }
 
   /**
