@@ -145,7 +145,8 @@ public final class EventSources {
 
     /**
      * The longest delay the exponential backoff grows to. A server's {@code retry} above it is
-     * still honoured. Default 30 s.
+     * still honoured, and so is a {@code Retry-After} on an error response (the delay is then at
+     * least that). Default 30 s.
      */
     public Builder maxReconnectDelay(Duration delay) {
       this.maxReconnectDelay = nonNegative(delay, "maxReconnectDelay");

@@ -1,5 +1,6 @@
 package io.herald.client;
 
+import io.herald.client.internal.RetryAfter;
 import io.herald.client.internal.SharedHttpClient;
 import io.herald.client.internal.Urls;
 import java.io.IOException;
@@ -171,7 +172,9 @@ public final class HubClient {
     if (response.statusCode() == 200) {
       return response.body();
     }
-    throw HubException.of(response.statusCode(), firstLine(response.body()));
+    HubException refusal = HubException.of(response.statusCode(), firstLine(response.body()));
+    RetryAfter.from(response.headers()).ifPresent(refusal::withRetryAfter);
+    throw refusal;
   }
 
   private static String firstLine(String body) {

@@ -1,6 +1,8 @@
 package io.herald.client;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A hub refused a request. Carries the status and the hub's reason (a Herald hub answers errors
@@ -12,6 +14,7 @@ public class HubException extends IOException {
 
   private final int status;
   private final String reason;
+  private Duration retryAfter;
 
   /** A refusal with {@code status} and the hub's {@code reason} (may be empty). */
   public HubException(int status, String reason) {
@@ -28,6 +31,20 @@ public class HubException extends IOException {
   /** The hub's one-line reason; empty if it gave none. */
   public String reason() {
     return reason;
+  }
+
+  /**
+   * How long the hub asked to wait before trying again ({@code Retry-After}, e.g. on a 503 while
+   * it drains), if it said.
+   */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
+  /** Attaches the hub's {@code Retry-After}; returns this exception. */
+  public HubException withRetryAfter(Duration delay) {
+    this.retryAfter = delay;
+    return this;
   }
 
   /** The exception for {@code status}: one of the subclasses when there is one. */

@@ -166,6 +166,25 @@ class EventSourceTest {
   }
 
   @Test
+  void retryAfterOnAnErrorResponseIsAFloorForTheDelay() throws Exception {
+    server =
+        TestSseServer.start(
+            x -> {
+              if (x.number == 0) {
+                x.respondWithHeaders(503, "Retry-After: 1", "Content-Type: text/plain");
+              } else {
+                x.noContent();
+              }
+            });
+    RecordingListener listener = new RecordingListener();
+    builder("/events").connect(listener);
+    listener.awaitClosed();
+    // The backoff alone would say 10 ms; the draining server asked for a second.
+    assertThat(listener.delayMillis()).containsExactly(1000L);
+    assertThat(listener.closeReason).isEqualTo(CloseReason.NO_CONTENT);
+  }
+
+  @Test
   void jitterOnlyShortensDelays() throws Exception {
     server = TestSseServer.start(x -> x.respond(503, "text/plain", "busy"));
     RecordingListener listener = new RecordingListener();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -108,6 +109,14 @@ class HubClientTest {
                 assertThat(h.reason()).isEqualTo("reason " + status);
               });
     }
+  }
+
+  @Test
+  void unavailableCarriesRetryAfter() throws Exception {
+    server = TestSseServer.start(x -> x.respondWithHeaders(503, "Retry-After: 7"));
+    assertThatThrownBy(() -> hub().publish(Publication.builder("t").build()))
+        .isInstanceOf(HubException.Unavailable.class)
+        .satisfies(e -> assertThat(((HubException) e).retryAfter()).contains(Duration.ofSeconds(7)));
   }
 
   @Test

@@ -135,8 +135,16 @@ public final class RealEventSource implements EventSource {
 
   // ---- the reader thread ----
 
-  /** What one connection came to. */
-  private record Outcome(Result result, EventSourceException failure, boolean stable) {
+  /**
+   * What one connection came to; {@code retryAfter} is the response's {@code Retry-After}, or
+   * zero.
+   */
+  private record Outcome(
+      Result result, EventSourceException failure, boolean stable, Duration retryAfter) {
+    Outcome(Result result, EventSourceException failure, boolean stable) {
+      this(result, failure, stable, Duration.ZERO);
+    }
+
     enum Result {
       CLOSED,
       NO_CONTENT,
@@ -176,7 +184,10 @@ public final class RealEventSource implements EventSource {
           }
         }
         state = State.CONNECTING;
-        Duration delay = backoff.delay(attempt, serverRetryMillis);
+        Duration backoffDelay = backoff.delay(attempt, serverRetryMillis);
+        // A Retry-After (e.g. a draining hub's 503) is a floor: never come back sooner.
+        Duration delay =
+            outcome.retryAfter().compareTo(backoffDelay) > 0 ? outcome.retryAfter() : backoffDelay;
         int attemptNumber = attempt;
         notifyListeners(l -> l.onReconnect(this, attemptNumber, delay));
         if (closeSignal.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -257,10 +268,12 @@ public final class RealEventSource implements EventSource {
     }
     if (status != 200) {
       String reason = readReason(body);
-      return failed(
+      return new Outcome(
+          Outcome.Result.FAILED,
           new EventSourceException(
               Kind.HTTP_STATUS, config.uri(), status, reason, Statuses.isRetryable(status), null),
-          false);
+          false,
+          RetryAfter.from(response.headers()).orElse(Duration.ZERO));
     }
     Optional<String> contentType = response.headers().firstValue("Content-Type");
     if (!contentType.map(Statuses::isEventStream).orElse(false)) {
