@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Creates {@link EventSource}s: the entry point of the client.
@@ -54,6 +55,7 @@ public final class EventSources {
     private final List<EventSourceListener> listeners = new ArrayList<>();
     private final Map<String, List<Consumer<SseEvent>>> typed = new LinkedHashMap<>();
     private HttpClient httpClient;
+    private Supplier<String> tokens;
     private String lastEventId = "";
     private Duration readTimeout = Duration.ofSeconds(60);
     private Duration reconnectDelay = Duration.ofSeconds(3);
@@ -92,6 +94,19 @@ public final class EventSources {
       String value = "Bearer " + Objects.requireNonNull(token, "token");
       Headers.check("Authorization", value);
       headers.put("Authorization", List.of(value));
+      tokens = null;
+      return this;
+    }
+
+    /**
+     * Asks {@code tokens} for the bearer token before each connection, so that a reconnection
+     * presents a fresh one: a Mercure hub closes a stream when its token expires, and the same
+     * token would then be refused. The supplier runs on the source's thread; if it throws, the
+     * source gives up with that failure.
+     */
+    public Builder bearerToken(Supplier<String> tokens) {
+      this.tokens = Objects.requireNonNull(tokens, "tokens");
+      headers.remove("Authorization");
       return this;
     }
 
@@ -281,7 +296,8 @@ public final class EventSources {
           maxLineBytes,
           maxEventBytes,
           List.copyOf(all),
-          typedCopy);
+          typedCopy,
+          tokens);
     }
 
     private static Duration nonNegative(Duration d, String name) {

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 
 /**
  * A client for a Herald (or any Mercure) hub: publish updates, subscribe to topics, read the
@@ -35,15 +36,15 @@ import java.util.StringJoiner;
 public final class HubClient {
   private final URI hubUrl;
   private final HttpClient http;
-  private final String publisherToken;
-  private final String subscriberToken;
+  private final Supplier<String> publisherTokens;
+  private final Supplier<String> subscriberTokens;
   private final Duration timeout;
 
   private HubClient(Builder b) {
     this.hubUrl = b.hubUrl;
     this.http = b.http == null ? SharedHttpClient.get() : b.http;
-    this.publisherToken = b.publisherToken;
-    this.subscriberToken = b.subscriberToken;
+    this.publisherTokens = b.publisherTokens;
+    this.subscriberTokens = b.subscriberTokens;
     this.timeout = b.timeout;
   }
 
@@ -68,7 +69,7 @@ public final class HubClient {
    * @throws IOException when the hub cannot be reached
    */
   public String publish(Publication publication) throws IOException, InterruptedException {
-    return publish(publication, publisherToken);
+    return publish(publication, publisherTokens == null ? null : publisherTokens.get());
   }
 
   /**
@@ -117,8 +118,8 @@ public final class HubClient {
     for (String selector : selectors) {
       b.queryParameter("topic", Objects.requireNonNull(selector, "selector"));
     }
-    if (subscriberToken != null) {
-      b.bearerToken(subscriberToken);
+    if (subscriberTokens != null) {
+      b.bearerToken(subscriberTokens); // asked again at each reconnection
     }
     return b;
   }
@@ -152,7 +153,8 @@ public final class HubClient {
       base = base.substring(0, base.length() - 1);
     }
     URI uri = URI.create(base + "/subscriptions" + suffix);
-    return send(request(uri, subscriberToken).header("Accept", "application/ld+json").GET().build());
+    String token = subscriberTokens == null ? null : subscriberTokens.get();
+    return send(request(uri, token).header("Accept", "application/ld+json").GET().build());
   }
 
   private HttpRequest.Builder request(URI uri, String token) {
@@ -187,8 +189,8 @@ public final class HubClient {
   public static final class Builder {
     private final URI hubUrl;
     private HttpClient http;
-    private String publisherToken;
-    private String subscriberToken;
+    private Supplier<String> publisherTokens;
+    private Supplier<String> subscriberTokens;
     private Duration timeout = Duration.ofSeconds(30);
 
     private Builder(URI hubUrl) {
@@ -197,7 +199,14 @@ public final class HubClient {
 
     /** The JWS sent when publishing (claim {@code mercure.publish}). */
     public Builder publisherToken(String token) {
-      this.publisherToken = Objects.requireNonNull(token, "token");
+      Objects.requireNonNull(token, "token");
+      this.publisherTokens = () -> token;
+      return this;
+    }
+
+    /** Asks {@code tokens} for the publisher JWS at each publish (for short-lived tokens). */
+    public Builder publisherToken(Supplier<String> tokens) {
+      this.publisherTokens = Objects.requireNonNull(tokens, "tokens");
       return this;
     }
 
@@ -205,7 +214,18 @@ public final class HubClient {
      * The JWS sent when subscribing and reading subscriptions (claim {@code mercure.subscribe}).
      */
     public Builder subscriberToken(String token) {
-      this.subscriberToken = Objects.requireNonNull(token, "token");
+      Objects.requireNonNull(token, "token");
+      this.subscriberTokens = () -> token;
+      return this;
+    }
+
+    /**
+     * Asks {@code tokens} for the subscriber JWS at each connection and request: a subscription
+     * outlives a token with {@code exp} (the hub then closes the stream, and the source
+     * reconnects with a fresh token).
+     */
+    public Builder subscriberToken(Supplier<String> tokens) {
+      this.subscriberTokens = Objects.requireNonNull(tokens, "tokens");
       return this;
     }
 

@@ -144,6 +144,42 @@ class EventSourceTest {
   }
 
   @Test
+  void aTokenSupplierIsAskedAgainAtEachConnection() throws Exception {
+    server =
+        TestSseServer.start(
+            x -> {
+              if (x.number < 2) {
+                x.startStream().send("data: " + x.number + "\n\n");
+              } else {
+                x.noContent();
+              }
+            });
+    java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+    RecordingListener listener = new RecordingListener();
+    builder("/events").bearerToken(() -> "token-" + issued.incrementAndGet()).connect(listener);
+    listener.awaitClosed();
+    assertThat(server.requests())
+        .extracting(r -> r.header("Authorization"))
+        .containsExactly("Bearer token-1", "Bearer token-2", "Bearer token-3");
+  }
+
+  @Test
+  void aFailingTokenSupplierClosesTheSourceWithItsError() throws Exception {
+    server = TestSseServer.start(TestSseServer.Exchange::noContent);
+    RecordingListener listener = new RecordingListener();
+    EventSource source =
+        builder("/events")
+            .bearerToken(() -> {
+              throw new IllegalStateException("vault unreachable");
+            })
+            .connect(listener);
+    listener.awaitClosed();
+    assertThat(listener.closeReason).isEqualTo(CloseReason.GAVE_UP);
+    assertThat(source.failure().orElseThrow().getMessage()).contains("vault unreachable");
+    assertThat(server.connections()).isZero();
+  }
+
+  @Test
   void backoffGrowsAndIsCappedThenTheStrategyGivesUp() throws Exception {
     server = TestSseServer.start(x -> x.respond(503, "text/plain", "hub overloaded\n"));
     RecordingListener listener = new RecordingListener();

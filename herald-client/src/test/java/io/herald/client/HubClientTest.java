@@ -143,6 +143,23 @@ class HubClientTest {
   }
 
   @Test
+  void tokenSuppliersAreAskedPerRequest() throws Exception {
+    server = TestSseServer.start(x -> x.respond(200, "text/plain", "id"));
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    HubClient hub =
+        HubClient.builder(server.uri("/.well-known/mercure"))
+            .publisherToken(() -> "pub-" + n.incrementAndGet())
+            .subscriberToken(() -> "sub-" + n.incrementAndGet())
+            .build();
+    hub.publish(Publication.builder("t").build());
+    hub.publish(Publication.builder("t").build());
+    hub.subscriptions();
+    assertThat(server.requests())
+        .extracting(r -> r.header("Authorization"))
+        .containsExactly("Bearer pub-1", "Bearer pub-2", "Bearer sub-3");
+  }
+
+  @Test
   void subscribeBuildsTheMercureRequest() throws Exception {
     server = TestSseServer.start(TestSseServer.Exchange::noContent);
     RecordingListener listener = new RecordingListener();

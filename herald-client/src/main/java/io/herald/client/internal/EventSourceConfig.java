@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** An immutable snapshot of an {@code EventSources.Builder}: everything one source needs. */
+/**
+ * An immutable snapshot of an {@code EventSources.Builder}: everything one source needs.
+ * {@code bearerTokens} is {@code null} unless tokens are supplied per connection.
+ */
 public record EventSourceConfig(
     URI uri,
     HttpClient httpClient,
@@ -27,7 +31,8 @@ public record EventSourceConfig(
     int maxLineBytes,
     int maxEventBytes,
     List<EventSourceListener> listeners,
-    Map<String, List<Consumer<SseEvent>>> typedHandlers) {
+    Map<String, List<Consumer<SseEvent>>> typedHandlers,
+    Supplier<String> bearerTokens) {
 
   /** The same settings with one more listener (used by the pull and reactive adapters). */
   public EventSourceConfig withListener(EventSourceListener listener) {
@@ -36,6 +41,6 @@ public record EventSourceConfig(
     return new EventSourceConfig(
         uri, httpClient, headers, lastEventId, readTimeout, reconnectDelay, maxReconnectDelay,
         backoffMultiplier, jitter, stablePeriod, errorStrategy, maxLineBytes, maxEventBytes,
-        List.copyOf(all), typedHandlers);
+        List.copyOf(all), typedHandlers, bearerTokens);
   }
 }

@@ -332,6 +332,9 @@ public final class RealEventSource implements EventSource {
       b.version(HttpClient.Version.HTTP_1_1);
     }
     config.headers().forEach((name, values) -> values.forEach(v -> b.header(name, v)));
+    if (config.bearerTokens() != null) {
+      b.setHeader("Authorization", "Bearer " + config.bearerTokens().get());
+    }
     String id = parser.lastEventId();
     if (!id.isEmpty()) {
       if (Headers.isAsciiValue(id)) {
