@@ -3,6 +3,35 @@ package io.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,6 +49,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -141,6 +171,140 @@ class TlsTest {
       SseStream.Event e = s.nextData();
       assertThat(e.id()).isEqualTo(pub.body().trim());
       assertThat(e.data()).isEqualTo(big);
+    }
+  }
+
+  /**
+   * An oversized publish on one HTTP/2 stream gets its 413 on that stream, and the connection
+   * with a subscriber stream on it carries on. Netty's HTTP/2 client here, not the JDK's: the
+   * hub answers early (413 while the body is still arriving, then RST_STREAM), which is correct
+   * HTTP/2 (and what curl reports), but JDK 17's HttpClient never completes such a request and
+   * only gives up at its own timeout.
+   */
+  @Test
+  void anOversizedPublishOverH2Gets413OnItsStreamAndTheConnectionCarriesOn() throws Exception {
+    SslContext clientSsl = SslContextBuilder.forClient()
+        .trustManager(cert.toFile())
+        .applicationProtocolConfig(new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2))
+        .build();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      Channel connection = new Bootstrap()
+          .group(group)
+          .channel(NioSocketChannel.class)
+          .handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              ch.pipeline().addLast(
+                  clientSsl.newHandler(ch.alloc(), "127.0.0.1", f.port()),
+                  Http2FrameCodecBuilder.forClient().build(),
+                  new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            }
+          })
+          .connect("127.0.0.1", f.port()).sync().channel();
+      SslHandler ssl = connection.pipeline().get(SslHandler.class);
+      assertThat(ssl.handshakeFuture().await(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      assertThat(ssl.handshakeFuture().isSuccess()).as("handshake: %s", ssl.handshakeFuture().cause()).isTrue();
+      assertThat(ssl.applicationProtocol()).isEqualTo("h2");
+
+      StreamCollector subscriber = openStream(connection, request(HttpMethod.GET, "/.well-known/mercure?topic=tls%2Flimit", null));
+      assertThat(subscriber.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+
+      // Default limit 1 MiB; this body is 2 MiB.
+      StreamCollector tooBig = openStream(connection, request(HttpMethod.POST, "/.well-known/mercure",
+          HubFixture.form("topic", "tls/limit", "data", "z".repeat(2 << 20))));
+      assertThat(tooBig.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(413);
+      assertThat(tooBig.await("larger than")).as(tooBig.text()).isTrue();
+
+      // The same connection still works, both ways.
+      StreamCollector small = openStream(connection, request(HttpMethod.POST, "/.well-known/mercure",
+          HubFixture.form("topic", "tls/limit", "data", "small")));
+      assertThat(small.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+      assertThat(small.await("urn:")).as(small.text()).isTrue();
+      assertThat(subscriber.await("data: small\n\n")).as(subscriber.text()).isTrue();
+      assertThat(subscriber.text()).doesNotContain("zzzz");
+      connection.close().sync();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+  }
+
+  private FullHttpRequest request(HttpMethod method, String path, String form) {
+    DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
+        form == null ? Unpooled.EMPTY_BUFFER : Unpooled.copiedBuffer(form, StandardCharsets.UTF_8));
+    req.headers()
+        .set(HttpHeaderNames.HOST, "127.0.0.1:" + f.port())
+        .set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "https");
+    if (form != null) {
+      req.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded")
+          .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + HubFixture.publisherToken())
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, req.content().readableBytes());
+    }
+    return req;
+  }
+
+  private static StreamCollector openStream(Channel connection, FullHttpRequest req) throws Exception {
+    StreamCollector c = new StreamCollector();
+    Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
+        .handler(new ChannelInitializer<Http2StreamChannel>() {
+          @Override
+          protected void initChannel(Http2StreamChannel ch) {
+            ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), c);
+          }
+        })
+        .open().sync().getNow();
+    // Not awaited: the hub may answer (and reset the stream) before a large body is all sent.
+    stream.writeAndFlush(req);
+    return c;
+  }
+
+  /** One HTTP/2 stream's response status and body text. */
+  static final class StreamCollector extends SimpleChannelInboundHandler<HttpObject> {
+    final CompletableFuture<Integer> status = new CompletableFuture<>();
+    private final StringBuilder body = new StringBuilder();
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+      if (msg instanceof io.netty.handler.codec.http.HttpResponse r) {
+        status.complete(r.status().code());
+      }
+      if (msg instanceof HttpContent c) {
+        synchronized (body) {
+          body.append(c.content().toString(StandardCharsets.UTF_8));
+          body.notifyAll();
+        }
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // A reset stream after its response (the oversized publish) is expected.
+      ctx.close();
+    }
+
+    String text() {
+      synchronized (body) {
+        return body.length() > 2000 ? body.substring(0, 2000) + "..." : body.toString();
+      }
+    }
+
+    boolean await(String text) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SseStream.WAIT_SECONDS);
+      synchronized (body) {
+        while (body.indexOf(text) < 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          TimeUnit.NANOSECONDS.timedWait(body, left);
+        }
+        return true;
+      }
     }
   }
 
