@@ -55,7 +55,12 @@ public final class RedisHistory implements History {
 
   @Override
   public ReplayStart locate(String lastEventId) throws HistoryException {
-    byte[] seq = conn().sync().hget(options.indexKey(), lastEventId);
+    byte[] seq;
+    try {
+      seq = conn().sync().hget(options.indexKey(), lastEventId);
+    } catch (RuntimeException e) {
+      throw new HistoryException("Redis unavailable: " + RedisTransport.oneLine(e), e);
+    }
     if (seq == null) {
       return ReplayStart.earliest();
     }

@@ -105,9 +105,9 @@ public final class RedisTransport implements Transport {
     this.options = options;
     this.script = loadScript();
     this.keys = new String[] {options.streamKey(), options.indexKey(), options.sequenceKey()};
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
     RedisURI uri = RedisURI.create(options.uri());
     uri.setTimeout(options.commandTimeout());
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
     this.client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(false)
