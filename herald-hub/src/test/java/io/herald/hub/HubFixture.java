@@ -41,6 +41,9 @@ final class HubFixture implements AutoCloseable {
         .publisherVerifier(verifier)
         .subscriberVerifier(verifier)
         .heartbeat(Duration.ofSeconds(30))
+        // Generous: a test reader starved of CPU on a loaded CI machine must not count as slow.
+        // Tests of the slow-consumer rule set their own.
+        .dispatchTimeout(Duration.ofSeconds(60))
         .ioThreads(2);
     customize.accept(b);
     history = new MemoryHistory(historyCapacity);
