@@ -134,9 +134,15 @@ public final class HubServer implements AutoCloseable {
             .childHandler(new AdminChannelInitializer(config, new AdminRouter(ops)))
             .bind(config.adminAddress()).sync().channel();
       }
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (InterruptedException e) {
       shutdownThreads();
       throw e;
+    } catch (RuntimeException e) {
+      shutdownThreads();
+      // Netty's native message ("bind(..) failed with error(-98)") does not say which address.
+      throw new IllegalStateException("cannot listen on " + describe(config.address())
+          + (config.adminAddress() == null ? "" : " / admin " + describe(config.adminAddress()))
+          + ": " + e.getMessage(), e);
     }
     this.adminChannel = admin;
     this.demo = config.demo() ? new DemoClock(transport, scheduler) : null;
@@ -243,6 +249,10 @@ public final class HubServer implements AutoCloseable {
     replayExecutor.shutdownNow();
     bossGroup.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
     workerGroup.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+  }
+
+  private static String describe(InetSocketAddress a) {
+    return (a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "" : a.getHostString()) + ":" + a.getPort();
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -115,6 +115,15 @@ class BadInputTest {
   }
 
   @Test
+  void expectContinueWithAnOversizedBodyGets413WithItsReason() throws Exception {
+    String answer = RawHttp.exchange(f.port(), "POST /.well-known/mercure HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 999999\r\n"
+        + "Expect: 100-continue\r\n\r\n");
+    assertThat(RawHttp.status(answer)).isEqualTo(413);
+    assertThat(answer).contains("request body larger than 65536 bytes");
+  }
+
+  @Test
   void overlongUriIs414AndOversizedHeadersAre431() throws Exception {
     String longUri = RawHttp.exchange(f.port(),
         "GET /.well-known/mercure?topic=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -1,6 +1,10 @@
 package io.herald.hub.http;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -15,6 +19,23 @@ public final class BodyLimit extends HttpObjectAggregator {
   public BodyLimit(int maxBytes) {
     super(maxBytes, true);
     this.maxBytes = maxBytes;
+  }
+
+  /**
+   * With {@code Expect: 100-continue} the limit is enforced before the body is sent; give that
+   * 413 the same one-line reason as the other (Netty's own has an empty body).
+   */
+  @Override
+  protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+    Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+    if (response instanceof FullHttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+      r.release();
+      FullHttpResponse reasoned = Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body larger than " + maxBytes + " bytes");
+      reasoned.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      return reasoned;
+    }
+    return response;
   }
 
   @Override

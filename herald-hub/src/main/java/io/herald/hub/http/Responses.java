@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -63,6 +66,15 @@ public final class Responses {
 
   /** Sends a prepared response and closes the connection afterwards. */
   public static void failAndClose(ChannelHandlerContext ctx, FullHttpResponse res) {
+    if (ctx.channel() instanceof Http2StreamChannel) {
+      // On HTTP/2 only the stream ends. The response is complete, so tell the client to stop
+      // sending its body with NO_ERROR (RFC 9113 8.1), not CANCEL: some clients treat a
+      // cancelled stream as failed even after a complete response.
+      // The reset goes only after the response has left: a reset drops data still queued.
+      ctx.writeAndFlush(res).addListener(f -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+          .addListener(ChannelFutureListener.CLOSE));
+      return;
+    }
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }
