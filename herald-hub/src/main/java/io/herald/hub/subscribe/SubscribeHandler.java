@@ -183,12 +183,15 @@ public final class SubscribeHandler {
           ? ReplayStart.earliest()
           : transport.history().locate(lastEventId);
     } catch (HistoryException | RuntimeException e) {
-      // Unknown position: fall back to earliest semantics rather than failing the subscriber.
-      LOG.log(Level.WARNING, "history lookup failed, replaying from earliest: {0}", e.getMessage());
-      start = ReplayStart.earliest();
+      // The position is unknown for now, not unknown to the history: replaying everything would
+      // flood the subscriber with duplicates. Close instead; its client retries with the same ID.
+      LOG.log(Level.WARNING, "history lookup failed, closing the subscriber so it retries: {0}", e.getMessage());
+      channel.close();
+      return;
     }
     ReplayStart from = start;
     channel.eventLoop().execute(() -> {
+      stream.resumeAfter(from.afterSequence());
       res.headers().set("Last-Event-ID", from.isEarliest() ? EARLIEST : from.foundId());
       startStream(channel, res, stream);
       stream.flush();

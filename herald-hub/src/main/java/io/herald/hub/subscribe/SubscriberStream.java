@@ -57,6 +57,12 @@ final class SubscriberStream implements Subscription {
   boolean flushPending;
   /** Updates with a sequence up to this one come from history; later ones from the live feed. */
   final long liveFrom;
+  /**
+   * Updates up to this sequence are never written live: those up to {@link #liveFrom} come from
+   * the replay, and a subscriber resuming from a position this node has not dispatched yet (a
+   * cluster node that lags the shared log) has already seen those up to its resume point.
+   */
+  private long skipThrough;
 
   SubscriberStream(
       Channel channel,
@@ -74,6 +80,7 @@ final class SubscriberStream implements Subscription {
     this.maxQueuedBytes = maxQueuedBytes;
     this.state = replaying ? State.REPLAYING : State.LIVE;
     this.liveFrom = home.lastSequence();
+    this.skipThrough = liveFrom;
   }
 
   @Override
@@ -114,8 +121,8 @@ final class SubscriberStream implements Subscription {
    * Offers a live update. Returns whether something was written (and a flush is owed).
    */
   boolean offer(Delivery d) {
-    if (d.update().sequence() <= liveFrom) {
-      return false; // already covered by the replay (cannot happen on the live path; kept as a guard)
+    if (d.update().sequence() <= skipThrough) {
+      return false; // covered by the replay, or seen before the subscriber resumed
     }
     switch (state) {
       case LIVE -> {
@@ -148,6 +155,16 @@ final class SubscriberStream implements Subscription {
     counters.delivered(1);
   }
 
+  /**
+   * Records where the subscriber's {@code Last-Event-ID} is in the log. Nothing at or before it is
+   * sent live, so a node that had not yet dispatched that far sends no duplicates.
+   */
+  void resumeAfter(long sequence) {
+    if (sequence > skipThrough) {
+      skipThrough = sequence;
+    }
+  }
+
   /** Ends the replay: writes the live updates that arrived meanwhile and goes live. */
   void goLive() {
     if (state != State.REPLAYING) {
@@ -156,6 +173,10 @@ final class SubscriberStream implements Subscription {
     state = State.LIVE;
     Delivery d;
     while ((d = pending.poll()) != null) {
+      if (d.update().sequence() <= skipThrough) {
+        d.bytes().release();
+        continue;
+      }
       write(d.bytes());
       counters.delivered(1);
     }
