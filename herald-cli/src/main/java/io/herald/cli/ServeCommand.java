@@ -230,11 +230,16 @@ final class ServeCommand implements Callable<Integer> {
     out.printf("Herald hub listening on %s (%s, %s)%n", bound, hub.isNative() ? "epoll" : "nio",
         tlsCert != null ? "HTTPS, HTTP/2 via ALPN" : "HTTP/1.1 and h2c");
     out.printf("Hub URL: %s   page: %s/%n", url, base);
-    out.printf("History: %s%n", switch (history) {
-      case "durable" -> "durable in " + dataDir.toAbsolutePath().normalize() + " (fsync " + fsync + ")";
-      case "memory" -> "in memory, last " + historySize + " updates (lost on restart)";
-      default -> "none (no replay)";
-    });
+    if (!"local".equals(transportUrl)) {
+      out.printf("Cluster: updates and history in the Redis stream at %s%n",
+          io.herald.redis.RedisOptions.of(transportUrl).safeUri());
+    } else {
+      out.printf("History: %s%n", switch (history) {
+        case "durable" -> "durable in " + dataDir.toAbsolutePath().normalize() + " (fsync " + fsync + ")";
+        case "memory" -> "in memory, last " + historySize + " updates (lost on restart)";
+        default -> "none (no replay)";
+      });
+    }
     if (generatedKey) {
       out.println("No --publisher-jwt-key given: generated a random key for this session only.");
       out.println("Tokens below stop working when the hub restarts; set HERALD_PUBLISHER_JWT_KEY to keep them.");

@@ -40,7 +40,8 @@ class ConfigProcessTest {
         "publisher-jwt-key: file-secret-that-must-never-be-printed-0123456789",
         ""));
     Run r = run(Map.of("HERALD_HEARTBEAT", "4s", "HERALD_MAX_TOPICS", "8"),
-        "serve", "--config", config.toString(), "--max-topics", "9", "--print-config");
+        "serve", "--config", config.toString(), "--max-topics", "9", "--print-config",
+        "--transport", "redis://:redis-password@127.0.0.1:6399", "--metrics-token", "scrape-secret");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("addr: 127.0.0.1:7001")           // file
@@ -49,7 +50,10 @@ class ConfigProcessTest {
         .contains("- https://a.example")
         .contains("history: durable")               // default
         .contains("publisher-jwt-key: '********'")
-        .doesNotContain("file-secret");
+        .doesNotContain("file-secret")
+        .contains("transport: redis://:********@127.0.0.1:6399")
+        .doesNotContain("redis-password")
+        .doesNotContain("scrape-secret");
   }
 
   @Test
