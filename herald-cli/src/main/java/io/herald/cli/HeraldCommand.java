@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       PublishCommand.class,
       SubscribeCommand.class,
+      io.herald.bench.BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class HeraldCommand implements Runnable {

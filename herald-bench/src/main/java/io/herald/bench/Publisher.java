@@ -1,0 +1,196 @@
+package io.herald.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Publishes updates at a fixed rate from its own event loop, over a few keep-alive HTTP/1.1
+ * connections with one request in flight each. Updates go round-robin over the topics; each
+ * carries its topic's next sequence number and its send time (see {@link Payload}). When every
+ * connection is busy the updates due wait; more than a second behind, they are skipped and counted,
+ * so the achieved rate (not the asked one) is what reports show.
+ */
+final class Publisher implements AutoCloseable {
+  private static final long TICK_MICROS = 1000;
+
+  private final LoadSettings settings;
+  private final Tally tally;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final InetSocketAddress remote;
+  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+  private final long[] nextSequence;
+  private int open;
+  private int inFlight;
+  private long issued;
+  private int nextTopic;
+  /** Updates skipped because the target could not take them fast enough. */
+  final LongAdder skipped = new LongAdder();
+
+  Publisher(LoadSettings settings, Tally tally) {
+    this.settings = settings;
+    this.tally = tally;
+    boolean epoll = Epoll.isAvailable();
+    this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Template.Endpoint e = settings.publishUrl().endpoint(LoadSettings.topicName(0));
+    this.remote = new InetSocketAddress(e.host(), e.port());
+    this.bootstrap = new Bootstrap().group(group)
+        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+    this.nextSequence = new long[settings.topics()];
+  }
+
+  /** Publishes at {@code rate} updates per second for {@code duration}, then waits for answers. */
+  void publishFor(int rate, Duration duration) throws InterruptedException {
+    long start = System.nanoTime();
+    long[] base = new long[1];
+    group.submit(() -> base[0] = issued).syncUninterruptibly();
+    ScheduledFuture<?> ticker = group.scheduleAtFixedRate(() -> {
+      long elapsed = System.nanoTime() - start;
+      long due = base[0] + elapsed * rate / 1_000_000_000L - issued;
+      if (due > Math.max(rate, 1)) {
+        long skip = due - rate;
+        skipped.add(skip);
+        issued += skip;
+        due = rate;
+      }
+      while (due-- > 0 && sendOne()) {
+        // one per idle (or new) connection
+      }
+    }, 0, TICK_MICROS, TimeUnit.MICROSECONDS);
+    TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+    ticker.cancel(false);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline && group.submit(() -> inFlight).syncUninterruptibly().getNow() > 0) {
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  /** Sends the next update if a connection is free (opening one if allowed); false if none is. */
+  private boolean sendOne() {
+    Connection c = idle.pollFirst();
+    if (c == null) {
+      if (open >= settings.publishConnections()) {
+        return false;
+      }
+      open++;
+      Connection fresh = new Connection();
+      bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+        @Override
+        protected void initChannel(Channel ch) {
+          ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), fresh);
+        }
+      }).connect(remote).addListener(f -> {
+        if (f.isSuccess()) {
+          idle.addLast(fresh);
+        } else {
+          open--;
+          tally.publishFailures.increment();
+        }
+      });
+      return false;
+    }
+    int topic = nextTopic;
+    nextTopic = (nextTopic + 1) % nextSequence.length;
+    long seq = nextSequence[topic]++;
+    issued++;
+    c.send(topic, Payload.encode(seq, System.nanoTime(), settings.payloadBytes()));
+    return true;
+  }
+
+  @Override
+  public void close() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** One keep-alive publishing connection; runs on the publisher's event loop. */
+  private final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private Channel channel;
+    private int topic = -1;
+
+    void send(int topic, String data) {
+      this.topic = topic;
+      inFlight++;
+      String name = LoadSettings.topicName(topic);
+      Template.Endpoint e = settings.publishUrl().endpoint(name);
+      ByteBuf body = Unpooled.copiedBuffer(settings.publishBody().expand(name, data), StandardCharsets.UTF_8);
+      DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, e.target(), body);
+      req.headers().set(HttpHeaderNames.HOST, e.hostHeader())
+          .set(HttpHeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded")
+          .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+      for (String h : settings.publishHeaders()) {
+        int colon = h.indexOf(':');
+        req.headers().set(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+      }
+      tally.published.increment();
+      channel.writeAndFlush(req);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      channel = ctx.channel();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
+      int code = res.status().code();
+      if (topic >= 0) {
+        if (code >= 200 && code < 300) {
+          tally.acked.incrementAndGet(topic);
+        } else {
+          tally.publishFailures.increment();
+        }
+        topic = -1;
+        inFlight--;
+      }
+      if (ctx.channel().isActive() && HttpUtil.isKeepAlive(res)) {
+        idle.addLast(this);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      open--;
+      idle.remove(this);
+      if (topic >= 0) {
+        tally.publishFailures.increment();
+        topic = -1;
+        inFlight--;
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

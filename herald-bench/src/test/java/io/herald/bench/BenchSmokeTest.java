@@ -1,0 +1,77 @@
+package io.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.herald.core.history.MemoryHistory;
+import io.herald.core.transport.LocalTransport;
+import io.herald.hub.HubConfig;
+import io.herald.hub.HubServer;
+import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.auth.TokenIssuer;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The only part of the benchmarks CI runs: the load tool against an in-process hub, a few hundred
+ * subscribers for a few seconds. It checks counts, never timings: every subscriber connected,
+ * every update delivered to every one exactly once, and a report that parses as JSON.
+ */
+class BenchSmokeTest {
+  private static final String KEY = "herald-bench-secret-that-is-long-enough-for-hs256";
+  private static final int SUBSCRIBERS = 300;
+
+  @Test
+  void fanOutLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
+    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
+    HubConfig config = HubConfig.builder()
+        .address(new InetSocketAddress("127.0.0.1", 0))
+        .publisherVerifier(verifier)
+        .subscriberVerifier(verifier)
+        .anonymous(true)
+        .heartbeat(Duration.ofSeconds(30))
+        .ioThreads(2)
+        .build();
+    MemoryHistory history = new MemoryHistory(10_000);
+    LocalTransport transport = new LocalTransport(history);
+    try (HubServer hub = HubServer.start(config, transport)) {
+      String base = "http://127.0.0.1:" + hub.port() + "/.well-known/mercure";
+      String token = new TokenIssuer(KEY, "HS256").issue(List.of("*"), List.of());
+      LoadSettings settings = new LoadSettings("herald", new Template(base + "?topic={topic}"), new Template(base),
+          new Template("topic={topic}&data={data}"), List.of("Authorization: Bearer " + token), List.of(),
+          SUBSCRIBERS, 1, 50, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, 4, 200, 0,
+          List.of(), Duration.ofMillis(100), List.of(ProcessHandle.current().pid()), false, true);
+
+      Report report = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream()));
+
+      report.printTable(System.out);
+      Map<String, Object> v = report.values();
+      assertThat(((Number) v.get("connected")).longValue()).isEqualTo(SUBSCRIBERS);
+      long published = ((Number) v.get("published")).longValue();
+      assertThat(published).isGreaterThan(50);
+      assertThat(v.get("publishFailures")).isEqualTo(0L);
+      assertThat(v.get("expectedDeliveries")).isEqualTo(published * SUBSCRIBERS);
+      assertThat(v.get("deliveries")).isEqualTo(published * SUBSCRIBERS);
+      assertThat(v.get("lost")).isEqualTo(0L);
+      assertThat(v.get("duplicated")).isEqualTo(0L);
+      assertThat(((Number) v.get("rssBytes")).longValue()).isPositive();
+
+      Path json = dir.resolve("report.json");
+      BenchCommand.write(json, List.of(report));
+      String text = Files.readString(json);
+      Map<String, Object> parsed = JSONObjectUtils.parse(text.substring(text.indexOf('{'), text.lastIndexOf('}') + 1));
+      assertThat(parsed).containsEntry("scenario", "FANOUT").containsKey("p99Ms").containsKey("deliveriesPerSec");
+    } finally {
+      transport.close();
+      history.close();
+    }
+  }
+}
