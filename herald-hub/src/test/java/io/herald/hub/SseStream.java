@@ -17,23 +17,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A test subscriber over a real HTTP connection: collects events and comments as they arrive.
+ * Shared with the other modules' tests through herald-hub's test jar.
  * Deliberately simple (LF line endings only, which is what the hub writes): the hub's framing is
  * what is under test here, not a client.
  */
-final class SseStream implements AutoCloseable {
-  record Event(String id, String type, String data, String retry) {}
+public final class SseStream implements AutoCloseable {
+  public record Event(String id, String type, String data, String retry) {}
 
   /** How long a test waits for something that should arrive; generous, only a safety net. */
-  static final long WAIT_SECONDS = 10;
+  public static final long WAIT_SECONDS = 10;
   /** How much of the raw stream is kept for assertions and failure messages. */
-  static final int RAW_LIMIT = 256 * 1024;
+  public static final int RAW_LIMIT = 256 * 1024;
 
-  final HttpResponse<InputStream> response;
-  final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-  final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
+  public final HttpResponse<InputStream> response;
+  public final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  public final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
   final StringBuilder raw = new StringBuilder();
   private final Thread reader;
-  volatile boolean ended;
+  public volatile boolean ended;
 
   private SseStream(HttpResponse<InputStream> response) {
     this.response = response;
@@ -44,7 +45,7 @@ final class SseStream implements AutoCloseable {
     }
   }
 
-  static SseStream open(HttpClient http, URI uri, String... headers) throws Exception {
+  public static SseStream open(HttpClient http, URI uri, String... headers) throws Exception {
     HttpRequest.Builder r = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
     for (int i = 0; i < headers.length; i += 2) {
       r.header(headers[i], headers[i + 1]);
@@ -52,11 +53,11 @@ final class SseStream implements AutoCloseable {
     return new SseStream(http.send(r.build(), HttpResponse.BodyHandlers.ofInputStream()));
   }
 
-  int status() {
+  public int status() {
     return response.statusCode();
   }
 
-  String body() throws IOException {
+  public String body() throws IOException {
     return new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
   }
 
@@ -110,7 +111,7 @@ final class SseStream implements AutoCloseable {
   }
 
   /** The next event, failing the test if none comes. */
-  Event next() throws InterruptedException {
+  public Event next() throws InterruptedException {
     Event e = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
     if (e == null) {
       throw new AssertionError("no event within " + WAIT_SECONDS + "s; raw stream so far:\n" + raw());
@@ -119,7 +120,7 @@ final class SseStream implements AutoCloseable {
   }
 
   /** The next event that carries data (skips a bare retry hint). */
-  Event nextData() throws InterruptedException {
+  public Event nextData() throws InterruptedException {
     Event e;
     do {
       e = next();
@@ -127,14 +128,14 @@ final class SseStream implements AutoCloseable {
     return e;
   }
 
-  String raw() {
+  public String raw() {
     synchronized (raw) {
       return raw.toString();
     }
   }
 
   /** Waits until the hub ends the stream. */
-  boolean awaitEnd(long seconds) throws InterruptedException {
+  public boolean awaitEnd(long seconds) throws InterruptedException {
     reader.join(TimeUnit.SECONDS.toMillis(seconds));
     return ended;
   }

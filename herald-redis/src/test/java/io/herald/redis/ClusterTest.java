@@ -1,5 +1,7 @@
 package io.herald.redis;
 
+import io.herald.hub.SseStream;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;

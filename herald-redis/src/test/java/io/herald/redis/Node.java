@@ -1,5 +1,7 @@
 package io.herald.redis;
 
+import io.herald.hub.SseStream;
+
 import io.herald.hub.HubConfig;
 import io.herald.hub.HubServer;
 import io.herald.hub.auth.JwtVerifier;
