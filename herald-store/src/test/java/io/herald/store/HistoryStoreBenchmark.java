@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * publish(update).join()} for the measured interval after a warm-up. Reported: acknowledged
  * updates per second, the publish-to-acknowledgement latency percentiles seen by a publisher,
  * the latency of the {@code History.append(batch)} calls (one durable write each), and the mean
- * batch size. Retention by count is on (100,000), so pruning runs during the measurement.
+ * batch size. Retention by count is on (100,000), so pruning runs during the measurement. Then
+ * the same with N publishes in flight driven asynchronously from two threads (the way the hub's
+ * event loops drive it), and the store alone, without the transport.
  *
  * <pre>java -cp ... io.herald.store.HistoryStoreBenchmark [seconds] [warmup] [dir] [fsync:n]</pre>
  */
@@ -51,12 +53,90 @@ public final class HistoryStoreBenchmark {
       return;
     }
     System.out.println();
+    System.out.println(
+        "asynchronous publishers: N publishes in flight, acks handled by 2 threads (like the"
+            + " hub's event loops), no thread per publisher");
+    System.out.printf(
+        "%-6s %10s %10s %10s %10s%n", "fsync", "in flight", "updates/s", "p50 ms", "p99 ms");
+    for (FsyncPolicy policy : FsyncPolicy.values()) {
+      for (int n : PUBLISHERS) {
+        runAsync(base, policy, n, warmup, seconds);
+      }
+    }
+    System.out.println();
     System.out.println("store alone: one thread calling append(batch), no transport");
     System.out.printf("%-6s %10s %10s %12s%n", "fsync", "batch", "updates/s", "append p99");
     for (FsyncPolicy policy : FsyncPolicy.values()) {
       for (int n : PUBLISHERS) {
         runStoreOnly(base, policy, n, seconds);
       }
+    }
+  }
+
+  /**
+   * N publishes kept in flight without a thread each: every acknowledgement is handled on one of
+   * two "loop" threads, which records the latency and publishes that publisher's next update.
+   * This is how the hub drives the transport (Netty event loops, futures, no blocking).
+   */
+  private static void runAsync(Path base, FsyncPolicy policy, int inFlight, double warmup,
+      double seconds) throws Exception {
+    Path dir = Files.createTempDirectory(base, "async-" + policy + "-" + inFlight + "-");
+    StoreOptions options = StoreOptions.defaults().withFsync(policy).withMaxCount(RETAINED);
+    java.util.concurrent.ExecutorService loops = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (DurableHistory history = DurableHistory.open(dir, options);
+        LocalTransport transport = new LocalTransport(history)) {
+      long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+      long end = warmEnd + (long) (seconds * 1e9);
+      String payload = "{\"status\":\"in stock\",\"price\":\"12.50\",\"updated\":\"x\"}".repeat(2);
+      long[][] lat = new long[inFlight][];
+      int[] counts = new int[inFlight];
+      CountDownLatch done = new CountDownLatch(inFlight);
+      AtomicLong ids = new AtomicLong();
+      for (int p = 0; p < inFlight; p++) {
+        lat[p] = new long[1024];
+        int me = p;
+        Runnable[] next = new Runnable[1];
+        next[0] =
+            () -> {
+              long t0 = System.nanoTime();
+              if (t0 >= end) {
+                done.countDown();
+                return;
+              }
+              Update u =
+                  new Update("urn:uuid:a-" + ids.incrementAndGet(),
+                      List.of("https://example.com/books/" + me), payload, null, -1, false, 0);
+              transport
+                  .publish(u)
+                  .whenCompleteAsync(
+                      (stored, error) -> {
+                        long t1 = System.nanoTime();
+                        if (error == null && t0 >= warmEnd) {
+                          if (counts[me] == lat[me].length) {
+                            lat[me] = Arrays.copyOf(lat[me], counts[me] * 2);
+                          }
+                          lat[me][counts[me]++] = t1 - t0;
+                        }
+                        next[0].run();
+                      },
+                      loops);
+            };
+        loops.execute(next[0]);
+      }
+      done.await();
+      long[] all = new long[Arrays.stream(counts).sum()];
+      int k = 0;
+      for (int p = 0; p < inFlight; p++) {
+        System.arraycopy(lat[p], 0, all, k, counts[p]);
+        k += counts[p];
+      }
+      Arrays.sort(all);
+      System.out.printf(
+          "%-6s %10d %10.0f %10.2f %10.2f%n",
+          policy.name().toLowerCase(), inFlight, all.length / seconds,
+          pct(all, 0.50) / 1e6, pct(all, 0.99) / 1e6);
+    } finally {
+      loops.shutdown();
     }
   }
 
