@@ -28,6 +28,9 @@ public final class EngineCandidatesBenchmark {
 
   interface Engine extends AutoCloseable {
     void appendBatch(long firstSeq, int n) throws Exception;
+
+    @Override
+    void close();
   }
 
   public static void main(String[] args) throws Exception {
