@@ -9,8 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the target's processes use, read from {@code /proc}: resident memory ({@code VmRSS} of
- * {@code status}) and CPU time ({@code utime + stime} of {@code stat}), summed over the processes
+ * What the target's processes use, read from {@code /proc}: resident memory (see {@link
+ * #rssBytes}) and CPU time ({@code utime + stime} of {@code stat}), summed over the processes
  * (Nchan runs a master and workers). For a JVM target, the heap in use after a full GC, via
  * {@code jcmd}.
  */
@@ -29,24 +29,41 @@ final class ProcStats {
     return !pids.isEmpty();
   }
 
-  /** Resident memory of the processes in bytes, or -1 when unknown. */
+  /**
+   * Resident memory of the processes in bytes, or -1 when unknown. With several processes (Nchan's
+   * workers share memory) it is the sum of their proportional set sizes ({@code Pss} of {@code
+   * smaps_rollup}), so shared pages count once; one process reports its {@code VmRSS}.
+   */
   long rssBytes() {
     if (pids.isEmpty()) {
       return -1;
     }
     long sum = 0;
     for (long pid : pids) {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-          if (line.startsWith("VmRSS:")) {
-            sum += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-          }
-        }
-      } catch (IOException | NumberFormatException e) {
+      long v = pids.size() > 1 ? field(pid, "smaps_rollup", "Pss:") : -1;
+      if (v < 0) {
+        v = field(pid, "status", "VmRSS:");
+      }
+      if (v < 0) {
         return -1;
       }
+      sum += v;
     }
     return sum;
+  }
+
+  /** A {@code kB} field of a {@code /proc/<pid>} file, in bytes, or -1. */
+  private static long field(long pid, String file, String name) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), file))) {
+        if (line.startsWith(name)) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
   }
 
   /** CPU time the processes used so far, in nanoseconds, or -1 when unknown. */

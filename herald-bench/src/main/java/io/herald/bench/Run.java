@@ -21,6 +21,8 @@ final class Run implements AutoCloseable {
   final SubscriberPool pool;
   final Publisher publisher;
   final ProcStats proc;
+  /** This process: the load tool's own CPU shows whether it, not the target, was the limit. */
+  private final ProcStats self = new ProcStats(java.util.List.of(ProcessHandle.current().pid()));
   final Report report;
   private final Progress progress;
   private long rssBefore = -1;
@@ -86,10 +88,12 @@ final class Run implements AutoCloseable {
     long deliveries0 = tally.deliveries.sum();
     long acked0 = ackedTotal();
     long cpu0 = proc.cpuNanos();
+    long self0 = self.cpuNanos();
     long t0 = System.nanoTime();
     publisher.publishFor(rate, duration);
     long t1 = System.nanoTime();
     long cpu1 = proc.cpuNanos();
+    long self1 = self.cpuNanos();
     tally.measuring = false;
     double seconds = (t1 - t0) / 1e9;
     Map<String, Object> m = new LinkedHashMap<>();
@@ -100,6 +104,7 @@ final class Run implements AutoCloseable {
     if (cpu0 >= 0 && cpu1 >= 0) {
       m.put("targetCpuCores", (cpu1 - cpu0) / 1e9 / seconds);
     }
+    m.put("toolCpuCores", (self1 - self0) / 1e9 / seconds);
     return m;
   }
 
