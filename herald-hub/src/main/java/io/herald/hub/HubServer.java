@@ -64,6 +64,8 @@ import javax.net.ssl.SSLException;
 public final class HubServer implements AutoCloseable {
   /** The {@code retry:} given to streams ended by a shutdown: come back soon, here or elsewhere. */
   private static final long DRAIN_RETRY_MILLIS = 1000;
+  /** How long close() waits for streams to end before stopping the event loops. */
+  private static final long STREAM_CLOSE_WAIT_MILLIS = 3000;
 
   private final HubConfig config;
   private final Transport transport;
@@ -236,7 +238,7 @@ public final class HubServer implements AutoCloseable {
       demo.close();
     }
     startDrain();
-    fanOut.closeAll(DRAIN_RETRY_MILLIS);
+    fanOut.closeAllAndWait(DRAIN_RETRY_MILLIS, STREAM_CLOSE_WAIT_MILLIS);
     if (adminChannel != null) {
       adminChannel.close().awaitUninterruptibly();
     }

@@ -7,14 +7,17 @@ import io.herald.core.update.Update;
 import io.herald.hub.HubConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hands every accepted update to every event loop, once.
@@ -111,7 +114,37 @@ public final class FanOut implements UpdateListener {
     closeAll(RESET_RETRY_MILLIS);
   }
 
-  /** Closes every subscriber stream with a final {@code retry:} hint (hub shutdown). */
+  /**
+   * Ends every stream with a final {@code retry:} hint and waits (at most {@code timeoutMillis})
+   * until their connections are closed, so that a shutdown stopping the event loops afterwards
+   * cannot cut a stream before its last bytes left. Not for use on an event loop.
+   */
+  public void closeAllAndWait(long retryMillis, long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    List<Future<List<ChannelFuture>>> perLoop = new ArrayList<>();
+    for (LoopSubscribers l : loops) {
+      try {
+        perLoop.add(l.loop().submit(() -> l.closeAll(retryMillis)));
+      } catch (RejectedExecutionException alreadyStopped) {
+        // nothing left to close on that loop
+      }
+    }
+    for (Future<List<ChannelFuture>> f : perLoop) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !f.awaitUninterruptibly(left, TimeUnit.NANOSECONDS) || !f.isSuccess()) {
+        continue;
+      }
+      for (ChannelFuture closed : f.getNow()) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return;
+        }
+        closed.awaitUninterruptibly(remaining, TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /** Ends every stream with a final {@code retry:} hint, without waiting (transport reset). */
   public void closeAll(long retryMillis) {
     for (LoopSubscribers l : loops) {
       try {

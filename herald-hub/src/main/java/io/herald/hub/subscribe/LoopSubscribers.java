@@ -3,6 +3,7 @@ package io.herald.hub.subscribe;
 import io.herald.core.auth.Authorization;
 import io.herald.core.subscriber.SubscriberIndex;
 import io.herald.hub.HubConfig;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -122,9 +123,13 @@ final class LoopSubscribers {
     }
   }
 
-  void closeAll(long retryMillis) {
+  /** Ends every stream; returns their channels' close futures. */
+  List<ChannelFuture> closeAll(long retryMillis) {
+    List<ChannelFuture> closing = new ArrayList<>(members.size());
     for (SubscriberStream s : new ArrayList<>(members)) {
       s.finish(retryMillis);
+      closing.add(s.channel().closeFuture());
     }
+    return closing;
   }
 }
