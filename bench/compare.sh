@@ -7,6 +7,7 @@
 #   bench/compare.sh                         # default sizes (10,000 subscribers, ~15 minutes)
 #   BENCH_SUBSCRIBERS=2000 BENCH_DURATION=5s bench/compare.sh    # a quicker run
 #   BENCH_PEERS=herald,nchan bench/compare.sh                     # a subset of peers
+#   (peers: herald, nchan, spring-webflux, and herald-memory: Herald with --history memory)
 #
 # Every peer listens on loopback only and is stopped (by its own PID) before the next one starts.
 # Needs root (or sudo) only to install nginx-light and libnginx-mod-nchan when they are missing.
@@ -17,11 +18,12 @@ cd "$root"
 SUBSCRIBERS=${BENCH_SUBSCRIBERS:-10000}
 TOPICS=${BENCH_TOPICS:-1000}
 IDLE_SUBSCRIBERS=${BENCH_IDLE_SUBSCRIBERS:-18000}
-RATE=${BENCH_RATE:-100}
+RATE=${BENCH_RATE:-10}
+TOPICS_RATE=${BENCH_TOPICS_RATE:-1000}
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
 CHURN_RATE=${BENCH_CHURN_RATE:-500}
-SWEEP_RATES=${BENCH_SWEEP_RATES:-10,20,50,100,200,500}
+SWEEP_RATES=${BENCH_SWEEP_RATES:-1,2,5,10,20,50,100}
 SCENARIOS=${BENCH_SCENARIOS:-fanout,topics,churn,resume,sweep}
 PEERS=${BENCH_PEERS:-herald,nchan,spring-webflux}
 OUT=${BENCH_OUT:-$root/target/bench}
@@ -76,7 +78,7 @@ wait_port() {
 bench() { # label json-name extra-args...
   local label=$1 name=$2; shift 2
   java ${BENCH_JAVA_OPTS:-} -jar "$jar" bench --label "$label" --json "$OUT/$name.json" \
-    --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --churn-rate "$CHURN_RATE" \
+    --rate "$RATE" --topics-rate "$TOPICS_RATE" --duration "$DURATION" --warmup "$WARMUP" --churn-rate "$CHURN_RATE" \
     --sweep-rates "$SWEEP_RATES" --topics "$TOPICS" "$@" | tee -a "$OUT/$label.txt"
 }
 
@@ -98,6 +100,13 @@ start_herald() {
   rm -rf "$work/herald-data"
   java ${HERALD_JAVA_OPTS:-} -jar "$jar" serve --addr "127.0.0.1:$HERALD_PORT" --anonymous \
     --publisher-jwt-key "$KEY" --data-dir "$work/herald-data" >"$OUT/herald-serve.log" 2>&1 &
+  peer_pid=$!; target_pids=$peer_pid
+  wait_port $HERALD_PORT
+}
+
+start_herald_memory() {
+  java ${HERALD_JAVA_OPTS:-} -jar "$jar" serve --addr "127.0.0.1:$HERALD_PORT" --anonymous \
+    --publisher-jwt-key "$KEY" --history memory >"$OUT/herald-memory-serve.log" 2>&1 &
   peer_pid=$!; target_pids=$peer_pid
   wait_port $HERALD_PORT
 }
@@ -127,6 +136,13 @@ for peer in "${peers[@]}"; do
       token=$(java -jar "$jar" token --key "$KEY" --publish '*' | tail -1)
       jcmd=--jcmd
       run_peer herald start_herald \
+        --subscribe-url "http://127.0.0.1:$HERALD_PORT/.well-known/mercure?topic={topic}" \
+        --publish-url "http://127.0.0.1:$HERALD_PORT/.well-known/mercure" \
+        --publish-body 'topic={topic}&data={data}' --publish-header "Authorization: Bearer $token" ;;
+    herald-memory)
+      token=$(java -jar "$jar" token --key "$KEY" --publish '*' | tail -1)
+      jcmd=--jcmd
+      run_peer herald-memory start_herald_memory \
         --subscribe-url "http://127.0.0.1:$HERALD_PORT/.well-known/mercure?topic={topic}" \
         --publish-url "http://127.0.0.1:$HERALD_PORT/.well-known/mercure" \
         --publish-body 'topic={topic}&data={data}' --publish-header "Authorization: Bearer $token" ;;
@@ -168,8 +184,8 @@ shared memory counts once); JVM heap per connection is the heap used after a ful
 then \`GC.heap_info\`) with the connections open, minus the same before they opened. CPU is
 \`utime + stime\` of the hub's processes over the measured phase, in cores.
 
-Settings: $SUBSCRIBERS subscribers (idle: $IDLE_SUBSCRIBERS), $TOPICS topics in the many-topics scenario,
-$RATE updates/s, ${WARMUP} warm-up then ${DURATION} measured per scenario and per sweep step, ~100-byte
+Settings: $SUBSCRIBERS subscribers (idle: $IDLE_SUBSCRIBERS), $TOPICS topics in the many-topics scenario
+(published round-robin at $TOPICS_RATE updates/s), $RATE updates/s in the others, ${WARMUP} warm-up then ${DURATION} measured per scenario and per sweep step, ~100-byte
 payloads, churn $CHURN_RATE reconnections/s, sweep rates $SWEEP_RATES updates/s (stops at the first
 step whose p99 is 100 ms or more, that loses updates, or whose publish rate falls under 90% of the asked).
 Scenarios: idle first on a fresh process, then $SCENARIOS on another fresh process.
@@ -184,6 +200,8 @@ Peers:
 - **spring-webflux**: \`bench/spring-webflux\`, Spring Boot 3.5.7 WebFlux on Reactor Netty, one
   \`Sinks.many().multicast().directBestEffort()\` per topic; no history, so a subscriber that
   reconnects misses what was published meanwhile (lost > 0 in churn and resume is expected).
+- **herald-memory** (when run): the same Herald with \`--history memory\` (bounded in-memory ring,
+  no disk), to show what the durable default costs.
 
 ## Machine
 

@@ -61,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "100", description = "Updates published per second (default ${DEFAULT-VALUE}).")
   int rate;
 
+  @Option(names = "--topics-rate", defaultValue = "1000",
+      description = "Updates per second in the 'topics' scenario, round-robin over the topics (default ${DEFAULT-VALUE}).")
+  int topicsRate;
+
   @Option(names = "--duration", defaultValue = "10s", converter = Seconds.class,
       description = "Measured publishing time per scenario or sweep step (default ${DEFAULT-VALUE}).")
   Duration duration;
@@ -120,7 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     LoadSettings settings = new LoadSettings(label, new Template(subscribeUrl), new Template(publishUrl),
         new Template(publishBody), List.copyOf(publishHeaders), List.copyOf(subscribeHeaders), subscribers,
-        Math.max(1, topics), rate, duration, warmup, payload, sources,
+        Math.max(1, topics), rate, topicsRate, duration, warmup, payload, sources,
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), publishConnections, maxPendingConnects,
         churnRate, List.copyOf(sweepRates), p99Limit, List.copyOf(targetPids), jcmd, !quiet);
     List<Report> reports = new ArrayList<>();

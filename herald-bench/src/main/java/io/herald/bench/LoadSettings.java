@@ -16,6 +16,7 @@ import java.util.List;
  * @param subscribers how many subscriber connections
  * @param topics how many topics the subscribers spread over (subscriber i takes topic i mod n)
  * @param rate updates published per second (over all topics)
+ * @param topicsRate updates published per second in the many-topics scenario
  * @param duration how long the measured phase publishes
  * @param warmup how long to publish before measuring
  * @param payloadBytes approximate size of each update's data
@@ -40,6 +41,7 @@ record LoadSettings(
     int subscribers,
     int topics,
     int rate,
+    int topicsRate,
     Duration duration,
     Duration warmup,
     int payloadBytes,
@@ -62,14 +64,7 @@ record LoadSettings(
   /** These settings with another number of subscribers and topics. */
   LoadSettings withShape(int subscribers, int topics) {
     return new LoadSettings(label, subscribeUrl, publishUrl, publishBody, publishHeaders, subscribeHeaders,
-        subscribers, topics, rate, duration, warmup, payloadBytes, sources, threads, publishConnections,
-        maxPendingConnects, churnRate, sweepRates, p99Limit, targetPids, jcmd, progress);
-  }
-
-  /** These settings publishing at another rate. */
-  LoadSettings withRate(int rate) {
-    return new LoadSettings(label, subscribeUrl, publishUrl, publishBody, publishHeaders, subscribeHeaders,
-        subscribers, topics, rate, duration, warmup, payloadBytes, sources, threads, publishConnections,
+        subscribers, topics, rate, topicsRate, duration, warmup, payloadBytes, sources, threads, publishConnections,
         maxPendingConnects, churnRate, sweepRates, p99Limit, targetPids, jcmd, progress);
   }
 }

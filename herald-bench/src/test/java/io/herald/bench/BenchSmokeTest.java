@@ -47,7 +47,7 @@ class BenchSmokeTest {
       String token = new TokenIssuer(KEY, "HS256").issue(List.of("*"), List.of());
       LoadSettings settings = new LoadSettings("herald", new Template(base + "?topic={topic}"), new Template(base),
           new Template("topic={topic}&data={data}"), List.of("Authorization: Bearer " + token), List.of(),
-          SUBSCRIBERS, 1, 50, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, 4, 200, 0,
+          SUBSCRIBERS, 1, 50, 50, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, 4, 200, 0,
           List.of(), Duration.ofMillis(100), List.of(ProcessHandle.current().pid()), false, true);
 
       Report report = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream()));
