@@ -20,11 +20,14 @@ TOPICS=${BENCH_TOPICS:-1000}
 IDLE_SUBSCRIBERS=${BENCH_IDLE_SUBSCRIBERS:-18000}
 RATE=${BENCH_RATE:-10}
 TOPICS_RATE=${BENCH_TOPICS_RATE:-1000}
-DURATION=${BENCH_DURATION:-10s}
+DURATION=${BENCH_DURATION:-8s}
 WARMUP=${BENCH_WARMUP:-2s}
 CHURN_RATE=${BENCH_CHURN_RATE:-500}
 SWEEP_RATES=${BENCH_SWEEP_RATES:-1,2,5,10,20,50,100}
 SCENARIOS=${BENCH_SCENARIOS:-fanout,topics,churn,resume,sweep}
+# A second sweep with fewer subscribers, where the publish rate (not one update's fan-out) is the limit.
+SWEEP_SMALL=${BENCH_SWEEP_SMALL_SUBSCRIBERS:-1000}
+SWEEP_SMALL_RATES=${BENCH_SWEEP_SMALL_RATES:-20,50,100,200,500,1000,2000}
 PEERS=${BENCH_PEERS:-herald,nchan,spring-webflux}
 OUT=${BENCH_OUT:-$root/target/bench}
 CHARTS=$root/docs/bench
@@ -56,6 +59,8 @@ fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 rm -rf "$OUT"; mkdir -p "$OUT"
 work="$(mktemp -d)"
+# A private copy: a rebuild of the tree during the run must not swap classes under running JVMs.
+cp "$jar" "$work/herald.jar"; jar="$work/herald.jar"
 peer_pid=""
 stop_peer() {
   if [ -n "$peer_pid" ] && kill -0 "$peer_pid" 2>/dev/null; then
@@ -79,7 +84,7 @@ bench() { # label json-name extra-args...
   local label=$1 name=$2; shift 2
   java ${BENCH_JAVA_OPTS:-} -jar "$jar" bench --label "$label" --json "$OUT/$name.json" \
     --rate "$RATE" --topics-rate "$TOPICS_RATE" --duration "$DURATION" --warmup "$WARMUP" --churn-rate "$CHURN_RATE" \
-    --sweep-rates "$SWEEP_RATES" --topics "$TOPICS" "$@" | tee -a "$OUT/$label.txt"
+    --topics "$TOPICS" "$@" | tee -a "$OUT/$label.txt"
 }
 
 # Runs the idle scenario on a fresh peer, then the others: $1 label, $2 start function, then the
@@ -92,7 +97,12 @@ run_peer() {
   stop_peer
   log "== $label: $SCENARIOS ($SUBSCRIBERS subscribers)"
   $start
-  bench "$label" "$label-load" --scenario "$SCENARIOS" --subscribers "$SUBSCRIBERS" --target-pid "$target_pids" "$@"
+  bench "$label" "$label-load" --scenario "$SCENARIOS" --subscribers "$SUBSCRIBERS" --sweep-rates "$SWEEP_RATES" --target-pid "$target_pids" "$@"
+  if [ "$SWEEP_SMALL" -gt 0 ]; then
+    log "== $label: sweep with $SWEEP_SMALL subscribers"
+    bench "$label" "$label-sweep-small" --scenario sweep --subscribers "$SWEEP_SMALL" --sweep-rates "$SWEEP_SMALL_RATES" \
+      --scenario-suffix "@$SWEEP_SMALL" --target-pid "$target_pids" "$@"
+  fi
   stop_peer
 }
 
@@ -187,7 +197,9 @@ then \`GC.heap_info\`) with the connections open, minus the same before they ope
 Settings: $SUBSCRIBERS subscribers (idle: $IDLE_SUBSCRIBERS), $TOPICS topics in the many-topics scenario
 (published round-robin at $TOPICS_RATE updates/s), $RATE updates/s in the others, ${WARMUP} warm-up then ${DURATION} measured per scenario and per sweep step, ~100-byte
 payloads, churn $CHURN_RATE reconnections/s, sweep rates $SWEEP_RATES updates/s (stops at the first
-step whose p99 is 100 ms or more, that loses updates, or whose publish rate falls under 90% of the asked).
+step whose p99 is 100 ms or more, that loses updates, or whose publish rate falls under 90% of the asked);
+a second sweep with $SWEEP_SMALL subscribers at $SWEEP_SMALL_RATES updates/s, where one update's fan-out is
+short and the publish rate is what grows.
 Scenarios: idle first on a fresh process, then $SCENARIOS on another fresh process.
 
 Peers:

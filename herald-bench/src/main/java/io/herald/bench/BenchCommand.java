@@ -108,6 +108,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--jcmd", description = "The target is a JVM: report heap per idle subscriber (jcmd GC.run + GC.heap_info).")
   boolean jcmd;
 
+  @Option(names = "--scenario-suffix", defaultValue = "",
+      description = "Appended to scenario names in reports, to tell apart runs of one scenario with other sizes.")
+  String scenarioSuffix;
+
   @Option(names = "--json", description = "Write the reports to this file as a JSON array.")
   Path json;
 
@@ -130,6 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<Report> reports = new ArrayList<>();
     for (String name : scenarios) {
       Report r = Scenario.parse(name).run(settings, System.err);
+      r.put("scenario", r.get("scenario") + scenarioSuffix);
       r.printTable(System.out);
       reports.add(r);
     }

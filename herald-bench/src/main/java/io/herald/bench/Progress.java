@@ -28,12 +28,12 @@ final class Progress implements AutoCloseable {
     long start = System.nanoTime();
     long[] last = {0, 0};
     timer.scheduleAtFixedRate(() -> {
-      long deliveries = tally.deliveries.sum();
+      long deliveries = tally.deliveries();
       long published = tally.published.sum();
       String line = String.format(Locale.ROOT,
           "[%s %s] %5.1fs  streaming %,d  failed %,d  publish %,d/s  deliver %,d/s  missing %,d  dup %,d",
           label, scenario, (System.nanoTime() - start) / 1e9, tally.connected.sum(), tally.connectFailures.sum(),
-          published - last[0], deliveries - last[1], tally.lost(), tally.duplicates.sum());
+          published - last[0], deliveries - last[1], tally.lost(), tally.duplicates());
       last[0] = published;
       last[1] = deliveries;
       out.print(terminal ? "\r" + line + "   " : line + "\n");

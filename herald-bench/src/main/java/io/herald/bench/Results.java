@@ -66,10 +66,23 @@ final class Results {
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
-  /** The sweep's steps of {@code target}, or none. */
+  /** The scenario names of every sweep run (e.g. {@code SWEEP}, {@code SWEEP@1000}), sorted. */
+  List<String> sweeps() {
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    for (Map<String, Map<String, Object>> m : byTarget.values()) {
+      for (String scenario : m.keySet()) {
+        if (scenario.startsWith("SWEEP")) {
+          names.add(scenario);
+        }
+      }
+    }
+    return new ArrayList<>(names);
+  }
+
+  /** The steps of sweep {@code scenario} against {@code target}, or none. */
   @SuppressWarnings("unchecked")
-  List<Map<String, Object>> steps(String target) {
-    Map<String, Object> r = report(target, "SWEEP");
+  List<Map<String, Object>> steps(String target, String scenario) {
+    Map<String, Object> r = report(target, scenario);
     Object s = r == null ? null : r.get("steps");
     return s instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
   }

@@ -85,7 +85,7 @@ final class Run implements AutoCloseable {
     }
     tally.latency.getIntervalHistogram(); // drop the warm-up's samples
     tally.measuring = true;
-    long deliveries0 = tally.deliveries.sum();
+    long deliveries0 = tally.deliveries();
     long acked0 = ackedTotal();
     long cpu0 = proc.cpuNanos();
     long self0 = self.cpuNanos();
@@ -99,7 +99,7 @@ final class Run implements AutoCloseable {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("rate", rate);
     m.put("publishedPerSec", (ackedTotal() - acked0) / seconds);
-    m.put("deliveriesPerSec", (tally.deliveries.sum() - deliveries0) / seconds);
+    m.put("deliveriesPerSec", (tally.deliveries() - deliveries0) / seconds);
     Report.putLatency(m, tally.latency.getIntervalHistogram());
     if (cpu0 >= 0 && cpu1 >= 0) {
       m.put("targetCpuCores", (cpu1 - cpu0) / 1e9 / seconds);
@@ -123,16 +123,16 @@ final class Run implements AutoCloseable {
         .put("publishFailures", tally.publishFailures.sum())
         .put("publishSkipped", publisher.skipped.sum())
         .put("expectedDeliveries", tally.expected())
-        .put("deliveries", tally.deliveries.sum())
+        .put("deliveries", tally.deliveries())
         .put("lost", tally.lost())
-        .put("duplicated", tally.duplicates.sum())
+        .put("duplicated", tally.duplicates())
         .put("unexpectedDisconnects", tally.disconnects.sum());
   }
 
   /** Waits until every expected delivery arrived, at most {@code timeoutNanos}. */
   void awaitDelivered(long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
-    while (tally.distinct.sum() < tally.expected() && System.nanoTime() < deadline) {
+    while (tally.distinct() < tally.expected() && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
   }

@@ -172,10 +172,10 @@ enum Scenario {
         double bestDeliveries = 0;
         List<Map<String, Object>> steps = new ArrayList<>();
         for (int rate : shaped.sweepRates()) {
-          long dup0 = run.tally.duplicates.sum();
+          long dup0 = run.tally.duplicates();
           Map<String, Object> step = run.measure(rate, shaped.duration());
           run.awaitDelivered(TimeUnit.SECONDS.toNanos(5));
-          long bad = run.tally.lost() + run.tally.duplicates.sum() - dup0;
+          long bad = run.tally.lost() + run.tally.duplicates() - dup0;
           step.put("lost", run.tally.lost());
           steps.add(step);
           run.report.addStep(step);

@@ -4,6 +4,8 @@ import io.herald.core.sse.SseEvent;
 import io.herald.core.sse.SseHandler;
 import io.herald.core.sse.SseParser;
 import io.netty.channel.Channel;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.BitSet;
 
 /**
@@ -25,6 +27,25 @@ final class Subscriber implements SseHandler {
   volatile Channel channel;
   /** Set when the tool closes the connection on purpose: then it does not reconnect by itself. */
   volatile boolean closing;
+  private static final VarHandle DELIVERIES;
+  private static final VarHandle DISTINCT;
+  private static final VarHandle DUPLICATES;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      DELIVERIES = l.findVarHandle(Subscriber.class, "deliveries", long.class);
+      DISTINCT = l.findVarHandle(Subscriber.class, "distinct", long.class);
+      DUPLICATES = l.findVarHandle(Subscriber.class, "duplicates", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Counters written only by the current connection's event loop, read (opaque) by reporters. */
+  private long deliveries;
+  private long distinct;
+  private long duplicates;
   int attempts;
   long connectStartNanos;
 
@@ -45,12 +66,25 @@ final class Subscriber implements SseHandler {
       return;
     }
     tally.delivered(sent, now);
+    DELIVERIES.setOpaque(this, deliveries + 1);
     if (seq > Integer.MAX_VALUE - 1 || seen.get((int) seq)) {
-      tally.duplicates.increment();
+      DUPLICATES.setOpaque(this, duplicates + 1);
     } else {
       seen.set((int) seq);
-      tally.distinct.increment();
+      DISTINCT.setOpaque(this, distinct + 1);
     }
+  }
+
+  long deliveries() {
+    return (long) DELIVERIES.getOpaque(this);
+  }
+
+  long distinct() {
+    return (long) DISTINCT.getOpaque(this);
+  }
+
+  long duplicates() {
+    return (long) DUPLICATES.getOpaque(this);
   }
 
   /** The {@code Last-Event-ID} to resume with, or empty before the first event. */

@@ -66,6 +66,7 @@ final class SubscriberPool implements AutoCloseable {
     for (int i = 0; i < settings.subscribers(); i++) {
       subscribers.add(new Subscriber(i, i % settings.topics(), tally));
     }
+    tally.subscribers(subscribers);
   }
 
   List<Subscriber> subscribers() {

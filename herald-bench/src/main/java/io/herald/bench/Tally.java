@@ -1,27 +1,23 @@
 package io.herald.bench;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * The counters one run shares between its publisher and its subscribers, written from many event
  * loops at once: deliveries, their latency, sequence checks and connection outcomes. Latencies are
- * kept in microseconds.
+ * kept in microseconds; delivery counts live in each subscriber (one writer each) and are added up
+ * when read.
  */
 final class Tally {
   private static final long MAX_MICROS = TimeUnit.SECONDS.toMicros(120);
 
-  final Recorder latency = new Recorder(MAX_MICROS, 3);
-  final Recorder connectTime = new Recorder(MAX_MICROS, 3);
-  /** Every benchmark event received, duplicates included. */
-  final LongAdder deliveries = new LongAdder();
-  /** Events received that were new to their subscriber (a sequence it had not seen). */
-  final LongAdder distinct = new LongAdder();
-  /** Events whose sequence the subscriber had already received. */
-  final LongAdder duplicates = new LongAdder();
+  final LatencyRecorder latency = new LatencyRecorder(MAX_MICROS);
+  final LatencyRecorder connectTime = new LatencyRecorder(MAX_MICROS);
+  /** The subscribers, whose own counters (one writer each) add up to the delivery figures. */
+  private volatile List<Subscriber> subscribers = List.of();
   /** Events whose data was not a benchmark payload. */
   final LongAdder foreign = new LongAdder();
   final LongAdder connected = new LongAdder();
@@ -44,13 +40,42 @@ final class Tally {
     }
   }
 
-  /** Records one delivery that arrived now, sent at {@code sentNanos}. */
+  void subscribers(List<Subscriber> all) {
+    subscribers = List.copyOf(all);
+  }
+
+  /** Records the latency of one delivery that arrived now, sent at {@code sentNanos}. */
   void delivered(long sentNanos, long nowNanos) {
-    deliveries.increment();
     if (measuring) {
-      long micros = Math.max(0, (nowNanos - sentNanos) / 1000);
-      latency.recordValue(Math.min(micros, MAX_MICROS));
+      latency.recordValue(Math.max(0, (nowNanos - sentNanos) / 1000));
     }
+  }
+
+  /** Every benchmark event received, duplicates included. */
+  long deliveries() {
+    long sum = 0;
+    for (Subscriber s : subscribers) {
+      sum += s.deliveries();
+    }
+    return sum;
+  }
+
+  /** Events received that were new to their subscriber (a sequence it had not seen). */
+  long distinct() {
+    long sum = 0;
+    for (Subscriber s : subscribers) {
+      sum += s.distinct();
+    }
+    return sum;
+  }
+
+  /** Events whose sequence the subscriber had already received. */
+  long duplicates() {
+    long sum = 0;
+    for (Subscriber s : subscribers) {
+      sum += s.duplicates();
+    }
+    return sum;
   }
 
   /** The deliveries expected so far: each acknowledged update times the subscribers of its topic. */
@@ -64,11 +89,7 @@ final class Tally {
 
   /** Expected deliveries that never arrived (never negative). */
   long lost() {
-    return Math.max(0, expected() - distinct.sum());
+    return Math.max(0, expected() - distinct());
   }
 
-  /** A histogram that can hold anything a {@link Recorder} of this tally records. */
-  static Histogram emptyHistogram() {
-    return new Histogram(MAX_MICROS, 3);
-  }
 }
