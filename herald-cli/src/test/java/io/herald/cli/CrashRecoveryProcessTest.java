@@ -6,11 +6,8 @@ import io.herald.cli.ServeProcessTest.Herald;
 import io.herald.cli.ServeProcessTest.Sse;
 import io.herald.hub.auth.TokenIssuer;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +35,7 @@ class CrashRecoveryProcessTest {
   @ParameterizedTest
   @ValueSource(strings = {"always", "os"})
   void everyAcknowledgedUpdateSurvivesSigkill(String fsync) throws Exception {
-    String token = new TokenIssuer(KEY).issue(List.of("*"), List.of());
+    FormPublisher poster = new FormPublisher(http, new TokenIssuer(KEY).issue(List.of("*"), List.of()));
     String data = dir.resolve("data-" + fsync).toString();
     // Per publisher, in the order each got its 200 (each publisher waits for its answer).
     List<List<String>> acked = new ArrayList<>();
@@ -58,7 +55,7 @@ class CrashRecoveryProcessTest {
             String payload = ("payload of " + id + " ").repeat(20);
             payloadOf.put(id, payload);
             try {
-              HttpResponse<String> res = publish(hub.hubUrl, token, id, payload);
+              HttpResponse<String> res = poster.publish(hub.hubUrl, "topic", "crash", "id", id, "data", payload);
               if (res.statusCode() != 200) {
                 return;
               }
@@ -85,7 +82,7 @@ class CrashRecoveryProcessTest {
     List<String> replayed = new ArrayList<>();
     try (Herald again = Herald.serve(dir, Map.of(), "--publisher-jwt-key", KEY, "--anonymous", "--data-dir", data);
         Sse stream = Sse.open(http, URI.create(again.hubUrl + "?topic=crash"), Map.of("Last-Event-ID", "earliest"))) {
-      assertThat(publish(again.hubUrl, token, "marker", "end").statusCode()).isEqualTo(200);
+      assertThat(poster.publish(again.hubUrl, "topic", "crash", "id", "marker", "data", "end").statusCode()).isEqualTo(200);
       while (true) {
         Sse.Event e = stream.nextData();
         if (e.id().equals("marker")) {
@@ -108,14 +105,4 @@ class CrashRecoveryProcessTest {
     assertThat(replayed).hasSize(total + extra.size());
   }
 
-  private HttpResponse<String> publish(String hubUrl, String token, String id, String payload) throws Exception {
-    String body = "topic=crash&id=" + URLEncoder.encode(id, StandardCharsets.UTF_8)
-        + "&data=" + URLEncoder.encode(payload, StandardCharsets.UTF_8);
-    return http.send(HttpRequest.newBuilder(URI.create(hubUrl))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
 }

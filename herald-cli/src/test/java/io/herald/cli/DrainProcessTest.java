@@ -6,11 +6,8 @@ import io.herald.cli.ServeProcessTest.Herald;
 import io.herald.cli.ServeProcessTest.Sse;
 import io.herald.hub.auth.TokenIssuer;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +31,7 @@ class DrainProcessTest {
 
   @Test
   void sigtermDrainsExitsZeroAndTheResumingSubscriberMissesNothing() throws Exception {
-    String token = new TokenIssuer(KEY).issue(List.of("*"), List.of());
+    FormPublisher poster = new FormPublisher(http, new TokenIssuer(KEY).issue(List.of("*"), List.of()));
     String data = dir.resolve("data").toString();
     List<String> acked = new CopyOnWriteArrayList<>();
     AtomicReference<String> unanswered = new AtomicReference<>();
@@ -47,7 +44,7 @@ class DrainProcessTest {
           for (int i = 0; i < 100_000; i++) {
             String id = "d" + i;
             try {
-              HttpResponse<String> res = publish(hub.hubUrl, token, id);
+              HttpResponse<String> res = poster.publish(hub.hubUrl, "topic", "drain", "data", "x", "id", id);
               if (res.statusCode() != 200) {
                 return; // 503 while draining: refused, so not acknowledged
               }
@@ -82,7 +79,7 @@ class DrainProcessTest {
       Map<String, String> resume = received.isEmpty() ? Map.of("Last-Event-ID", "earliest")
           : Map.of("Last-Event-ID", received.get(received.size() - 1));
       try (Sse stream = Sse.open(http, URI.create(again.hubUrl + "?topic=drain"), resume)) {
-        HttpResponse<String> marker = publish(again.hubUrl, token, "marker");
+        HttpResponse<String> marker = poster.publish(again.hubUrl, "topic", "drain", "data", "x", "id", "marker");
         assertThat(marker.statusCode()).isEqualTo(200);
         List<String> all = new ArrayList<>(received);
         while (true) {
@@ -101,13 +98,4 @@ class DrainProcessTest {
     }
   }
 
-  private HttpResponse<String> publish(String hubUrl, String token, String id) throws Exception {
-    String body = "topic=drain&data=x&id=" + URLEncoder.encode(id, StandardCharsets.UTF_8);
-    return http.send(HttpRequest.newBuilder(URI.create(hubUrl))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
 }

@@ -12,10 +12,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -23,10 +20,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,9 +82,9 @@ class Http2Test {
           .connect("127.0.0.1", f.port()).sync().channel();
 
       // More streams than the six HTTP/1.1 connections a browser allows per origin.
-      List<Collector> streams = new ArrayList<>();
+      List<StreamCollector> streams = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
-        Collector c = new Collector();
+        StreamCollector c = new StreamCollector();
         Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
             .handler(new ChannelInitializer<Http2StreamChannel>() {
               @Override
@@ -104,49 +99,16 @@ class Http2Test {
         stream.writeAndFlush(req).sync();
         streams.add(c);
       }
-      for (Collector c : streams) {
+      for (StreamCollector c : streams) {
         assertThat(c.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
       }
       String id = f.publishOk("topic", "t", "data", "to all ten");
-      for (Collector c : streams) {
+      for (StreamCollector c : streams) {
         assertThat(c.await("id: " + id + "\ndata: to all ten\n\n")).isTrue();
       }
       connection.close().sync();
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-    }
-  }
-
-  /** Gathers one stream's response status and body text. */
-  static final class Collector extends SimpleChannelInboundHandler<HttpObject> {
-    final CompletableFuture<Integer> status = new CompletableFuture<>();
-    private final StringBuilder body = new StringBuilder();
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-      if (msg instanceof HttpResponse r) {
-        status.complete(r.status().code());
-      }
-      if (msg instanceof HttpContent c) {
-        synchronized (body) {
-          body.append(c.content().toString(StandardCharsets.UTF_8));
-          body.notifyAll();
-        }
-      }
-    }
-
-    boolean await(String text) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SseStream.WAIT_SECONDS);
-      synchronized (body) {
-        while (body.indexOf(text) < 0) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return false;
-          }
-          TimeUnit.NANOSECONDS.timedWait(body, left);
-        }
-        return true;
-      }
     }
   }
 }

@@ -6,20 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -49,7 +45,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -264,49 +259,7 @@ class TlsTest {
   }
 
   /** One HTTP/2 stream's response status and body text. */
-  static final class StreamCollector extends SimpleChannelInboundHandler<HttpObject> {
-    final CompletableFuture<Integer> status = new CompletableFuture<>();
-    private final StringBuilder body = new StringBuilder();
 
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-      if (msg instanceof io.netty.handler.codec.http.HttpResponse r) {
-        status.complete(r.status().code());
-      }
-      if (msg instanceof HttpContent c) {
-        synchronized (body) {
-          body.append(c.content().toString(StandardCharsets.UTF_8));
-          body.notifyAll();
-        }
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // A reset stream after its response (the oversized publish) is expected.
-      ctx.close();
-    }
-
-    String text() {
-      synchronized (body) {
-        return body.length() > 2000 ? body.substring(0, 2000) + "..." : body.toString();
-      }
-    }
-
-    boolean await(String text) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SseStream.WAIT_SECONDS);
-      synchronized (body) {
-        while (body.indexOf(text) < 0) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return false;
-          }
-          TimeUnit.NANOSECONDS.timedWait(body, left);
-        }
-        return true;
-      }
-    }
-  }
 
   @Test
   void aClientOfferingNoAlpnAtAllGetsHttp11() throws Exception {
