@@ -51,6 +51,9 @@ public final class LocalTransport implements Transport {
       return done;
     }
     queue.add(new Pending(update, done));
+    if (closed && !writer.isAlive()) {
+      failLeftovers(); // raced with close(): nobody will write it
+    }
     return done;
   }
 
@@ -145,6 +148,15 @@ public final class LocalTransport implements Transport {
       writer.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    failLeftovers();
+  }
+
+  /** Fails what can no longer be written, so no publisher waits forever for its answer. */
+  private void failLeftovers() {
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.done().completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
     }
   }
 }
