@@ -23,7 +23,7 @@ TOPICS_RATE=${BENCH_TOPICS_RATE:-1000}
 DURATION=${BENCH_DURATION:-8s}
 WARMUP=${BENCH_WARMUP:-2s}
 CHURN_RATE=${BENCH_CHURN_RATE:-500}
-SWEEP_RATES=${BENCH_SWEEP_RATES:-1,2,5,10,20,50,100}
+SWEEP_RATES=${BENCH_SWEEP_RATES:-1,2,3,5,10,20}
 SCENARIOS=${BENCH_SCENARIOS:-fanout,topics,churn,resume,sweep}
 # A second sweep with fewer subscribers, where the publish rate (not one update's fan-out) is the limit.
 SWEEP_SMALL=${BENCH_SWEEP_SMALL_SUBSCRIBERS:-1000}
