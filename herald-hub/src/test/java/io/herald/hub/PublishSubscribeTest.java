@@ -121,6 +121,39 @@ class PublishSubscribeTest {
   }
 
   @Test
+  void http10SubscribersGetAnUnchunkedStreamAndHttp11OnesValidChunks() throws Exception {
+    try (java.net.Socket old = new java.net.Socket("127.0.0.1", f.port());
+        java.net.Socket chunked = new java.net.Socket("127.0.0.1", f.port())) {
+      old.setSoTimeout(10_000);
+      chunked.setSoTimeout(10_000);
+      old.getOutputStream().write("GET /.well-known/mercure?topic=t HTTP/1.0\r\n\r\n".getBytes());
+      chunked.getOutputStream().write("GET /.well-known/mercure?topic=t HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      String oldHead = readUntil(old.getInputStream(), "\r\n\r\n");
+      String chunkedHead = readUntil(chunked.getInputStream(), "\r\n\r\n");
+      assertThat(oldHead).contains(" 200 OK").doesNotContainIgnoringCase("transfer-encoding");
+      assertThat(chunkedHead).startsWith("HTTP/1.1 200").containsIgnoringCase("transfer-encoding: chunked");
+      f.publishOk("topic", "t", "id", "raw", "data", "é");
+      String event = "id: raw\ndata: é\n\n";
+      int length = event.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      assertThat(readUntil(old.getInputStream(), "\n\n")).isEqualTo(event);
+      assertThat(readUntil(chunked.getInputStream(), "\n\n\r\n"))
+          .isEqualTo(Integer.toHexString(length) + "\r\n" + event + "\r\n");
+    }
+  }
+
+  private static String readUntil(java.io.InputStream in, String end) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    while (!out.toString(java.nio.charset.StandardCharsets.UTF_8).endsWith(end)) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("stream ended after: " + out);
+      }
+      out.write(b);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void retryHintIsSentWhenTheStreamOpens() throws Exception {
     try (HubFixture g = new HubFixture(b -> b.anonymous(true).retryMillis(1234));
         SseStream s = g.subscribe(g.subscribeUri("t"))) {

@@ -24,8 +24,10 @@ class SlowConsumerTest {
   void stuckSubscriberIsDroppedWhileFastOnesKeepUp() throws Exception {
     // A small history: the replay ring would otherwise legitimately hold what was published.
     try (HubFixture f = new HubFixture(16, b -> b.anonymous(true)
-            .dispatchTimeout(Duration.ofMillis(500))
-            .maxQueuedBytes(1 << 20));
+            // Loose enough that the fast reader, starved of CPU on a loaded machine, is not dropped;
+            // the stuck one passes 4 MiB queued long before the test has published its 48 MB.
+            .dispatchTimeout(Duration.ofSeconds(3))
+            .maxQueuedBytes(4 << 20));
         Socket stuck = new Socket()) {
       stuck.setReceiveBufferSize(4096);
       stuck.connect(new InetSocketAddress("127.0.0.1", f.port()));

@@ -5,8 +5,6 @@ import io.herald.core.sse.SseEncoder;
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
 import io.herald.hub.HubConfig;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -81,27 +79,24 @@ public final class FanOut implements UpdateListener {
   @Override
   public void onUpdate(Update update) {
     observer.onUpdate(update);
-    byte[] encoded = SseEncoder.encode(update);
-    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(encoded.length);
-    buf.writeBytes(encoded);
-    Delivery delivery = new Delivery(update, buf);
+    Delivery delivery = Delivery.of(update, SseEncoder.encode(update));
     try {
       for (LoopSubscribers l : loops) {
-        buf.retain();
+        delivery.retain();
         try {
           l.loop().execute(() -> {
             try {
               l.dispatch(delivery);
             } finally {
-              buf.release();
+              delivery.release();
             }
           });
         } catch (RejectedExecutionException shuttingDown) {
-          buf.release();
+          delivery.release();
         }
       }
     } finally {
-      buf.release();
+      delivery.release();
     }
   }
 

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.List;
@@ -145,9 +146,11 @@ public final class SubscribeHandler {
         .set("X-Content-Type-Options", "nosniff");
     Channel channel = ctx.channel();
     if (!(channel instanceof Http2StreamChannel)) {
-      res.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        // HTTP/1.0 has no chunked encoding: the stream is the body, ended by closing.
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      } else {
+        res.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       }
     }
     cors.apply(req, res.headers());
@@ -202,7 +205,7 @@ public final class SubscribeHandler {
 
   private void startStream(Channel channel, HttpResponse res, SubscriberStream stream) {
     channel.write(res, channel.voidPromise());
-    stream.markStarted();
+    stream.markStarted(HttpUtil.isTransferEncodingChunked(res));
     if (config.retryMillis() >= 0) {
       stream.writeRaw(Unpooled.wrappedBuffer(SseEncoder.retry(config.retryMillis())));
     }

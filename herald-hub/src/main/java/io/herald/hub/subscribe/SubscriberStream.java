@@ -7,6 +7,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -51,6 +53,8 @@ final class SubscriberStream implements Subscription {
   private long unwritableSinceNanos;
   private ScheduledFuture<?> expiry;
   private Runnable onClose = () -> {};
+  /** Where pre-framed HTTP/1.1 chunks are written, or {@code null} to go through the encoder. */
+  private ChannelHandlerContext preframedOut;
   /** Whether the response headers went out; nothing else may be written before them. */
   private boolean started;
   /** Set by {@link LoopSubscribers} while this stream waits in its flush list. */
@@ -126,13 +130,14 @@ final class SubscriberStream implements Subscription {
     }
     switch (state) {
       case LIVE -> {
-        write(d.bytes().retainedDuplicate());
+        writeShared(d);
         counters.delivered(1);
         return true;
       }
       case REPLAYING -> {
-        pending.add(new Delivery(d.update(), d.bytes().retain()));
-        pendingBytes += d.bytes().readableBytes();
+        d.retain();
+        pending.add(d);
+        pendingBytes += d.event().readableBytes();
         if (pendingBytes > maxQueuedBytes) {
           drop();
         }
@@ -173,28 +178,52 @@ final class SubscriberStream implements Subscription {
     state = State.LIVE;
     Delivery d;
     while ((d = pending.poll()) != null) {
-      if (d.update().sequence() <= skipThrough) {
-        d.bytes().release();
-        continue;
+      if (d.update().sequence() > skipThrough) {
+        writeShared(d);
+        counters.delivered(1);
       }
-      write(d.bytes());
-      counters.delivered(1);
+      d.release();
     }
     pendingBytes = 0;
     flush();
   }
 
-  /** Records that the response headers were written. */
-  void markStarted() {
+  /**
+   * Records that the response headers were written. {@code chunked}: the response is HTTP/1.1
+   * with chunked framing, so shared updates may bypass the encoder as pre-framed chunks. Writes
+   * made from the HTTP codec's context enter the pipeline at the same point the encoder's own
+   * output does, so both kinds of write keep their order.
+   */
+  void markStarted(boolean chunked) {
     started = true;
+    if (chunked) {
+      preframedOut = channel.pipeline().context(HttpServerCodec.class);
+    }
   }
 
   void writeRaw(ByteBuf bytes) {
     write(bytes);
   }
 
+  /**
+   * Writes a shared, encoded-once update. On HTTP/1.1 the pre-framed chunk goes straight to the
+   * socket side of the HTTP codec: no chunk header allocated and no encoder work per subscriber.
+   */
+  private void writeShared(Delivery d) {
+    if (preframedOut != null) {
+      preframedOut.write(d.chunk().retainedDuplicate(), preframedOut.voidPromise());
+      afterWrite();
+    } else {
+      write(d.event().retainedDuplicate());
+    }
+  }
+
   private void write(ByteBuf bytes) {
     channel.write(new DefaultHttpContent(bytes), channel.voidPromise());
+    afterWrite();
+  }
+
+  private void afterWrite() {
     lastWriteNanos = System.nanoTime();
     if (!channel.isWritable()) {
       if (unwritableSinceNanos == 0) {
@@ -279,7 +308,7 @@ final class SubscriberStream implements Subscription {
     }
     Delivery d;
     while ((d = pending.poll()) != null) {
-      d.bytes().release();
+      d.release();
     }
     pendingBytes = 0;
     onClose.run();
