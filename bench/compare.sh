@@ -30,7 +30,8 @@ SWEEP_SMALL=${BENCH_SWEEP_SMALL_SUBSCRIBERS:-1000}
 SWEEP_SMALL_RATES=${BENCH_SWEEP_SMALL_RATES:-20,50,100,200,500,1000,2000}
 PEERS=${BENCH_PEERS:-herald,nchan,spring-webflux}
 OUT=${BENCH_OUT:-$root/target/bench}
-CHARTS=$root/docs/bench
+CHARTS=${BENCH_CHARTS:-$root/docs/bench}
+MD=${BENCH_MD:-$root/BENCHMARKS.md}
 HERALD_PORT=18080
 SPRING_PORT=18082
 NCHAN_PORT=18090
@@ -223,5 +224,6 @@ own CPU is reported next to the hub's. Load average when the run started: $load_
 on this shared machine may have run during it).
 
 MD
-java -cp "$jar" io.herald.bench.CompareReport "$OUT" "$root/BENCHMARKS.md" "$CHARTS" "${PEERS}" "$OUT/preamble.md"
-log "done: BENCHMARKS.md, $CHARTS/*.png, raw reports in $OUT"
+java -cp "$jar" io.herald.bench.CompareReport "$OUT" "$MD" "$CHARTS" "${PEERS}" "$OUT/preamble.md"
+mkdir -p "$CHARTS/results" && cp "$OUT"/*.json "$CHARTS/results/"
+log "done: $MD, $CHARTS/*.png, reports in $OUT (JSON copied to $CHARTS/results)"
