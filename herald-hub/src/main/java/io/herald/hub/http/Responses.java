@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds and sends the hub's short responses: IDs, error reasons, small pages.
@@ -76,6 +78,24 @@ public final class Responses {
       return;
     }
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(res).addListener(f -> lingerAndClose(ctx));
   }
+
+  /**
+   * Closes a connection whose client may still be sending (an oversized body refused early).
+   * Closing a socket with unread input makes the kernel send a reset, and a client that is still
+   * uploading then loses the answer it was sent; so the hub half-closes (the client sees the end
+   * of the response), keeps discarding what arrives, and closes for good once the client does,
+   * or after {@link #LINGER_SECONDS} at the latest.
+   */
+  private static void lingerAndClose(ChannelHandlerContext ctx) {
+    if (ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()) {
+      duplex.shutdownOutput();
+      ctx.executor().schedule(() -> ctx.channel().close(), LINGER_SECONDS, TimeUnit.SECONDS);
+    } else {
+      ctx.channel().close();
+    }
+  }
+
+  private static final long LINGER_SECONDS = 5;
 }
