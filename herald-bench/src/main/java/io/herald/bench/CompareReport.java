@@ -169,8 +169,12 @@ public final class CompareReport {
       double ns = r.number("nchan", sweep, "deliveriesPerSecUnderLimit");
       String shape = format(r.number(herald, sweep, "subscribers")) + " subscribers";
       b.append("| fan-out (").append(shape).append("): at least 5x Nchan's sustained deliveries/s at p99 < 100 ms | ")
-          .append(format(hs)).append(" vs ").append(format(ns)).append(" deliveries/s (").append(ratio(hs, ns)).append("x) | ")
-          .append(met(hs > 0 && hs >= 5 * ns, hs, ns)).append(" |\n");
+          .append(format(hs)).append(" vs ").append(format(ns)).append(" deliveries/s");
+      if (ns > 0) {
+        b.append(" (").append(ratio(hs, ns)).append("x) | ").append(met(hs >= 5 * ns, hs, ns)).append(" |\n");
+      } else {
+        b.append(" | no ratio: Nchan passed no step |\n");
+      }
       b.append("| fan-out (").append(shape).append("): aim at 1,000,000 deliveries/s | ").append(format(hs))
           .append(" deliveries/s at p99 < 100 ms | ").append(met(hs >= 1_000_000, hs, 0)).append(" |\n");
     }
@@ -183,8 +187,11 @@ public final class CompareReport {
         .append(" B RSS per connection | ").append(met(heap < 8192, heap, 0)).append(" |\n");
     double connect = r.number(herald, "FANOUT", "connectMs");
     double subs = r.number(herald, "FANOUT", "connected");
+    double warm = r.number(herald, "SWEEP", "connectMs");
     b.append("| connect: 10,000 subscribers connected in under 1 s | ").append(format(subs)).append(" in ")
-        .append(format(connect)).append(" ms | ").append(met(subs >= 10_000 && connect < 1000, connect, 0)).append(" |\n\n");
+        .append(format(connect)).append(" ms on a fresh hub (first scenario); ").append(format(warm))
+        .append(" ms on the same hub later (sweep) | cold ").append(met(subs >= 10_000 && connect < 1000, connect, 0))
+        .append(", warm ").append(met(subs >= 10_000 && warm < 1000, warm, 0)).append(" |\n\n");
     return b.toString();
   }
 
