@@ -46,7 +46,7 @@ if [[ ",$PEERS," == *",nchan,"* ]] && [ ! -f /usr/lib/nginx/modules/ngx_nchan_mo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light libnginx-mod-nchan >/dev/null
 fi
-jar="$root/herald-cli/target/herald.jar"
+jar="${BENCH_HERALD_JAR:-$root/herald-cli/target/herald.jar}"
 if [ ! -f "$jar" ]; then
   log "building $jar"
   ./mvnw -q -B -DskipTests -pl herald-cli -am package
