@@ -1,6 +1,7 @@
 package io.herald.hub;
 
 import io.herald.core.history.MemoryHistory;
+import io.herald.core.transport.Transport;
 import io.herald.core.transport.LocalTransport;
 import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.auth.TokenIssuer;
@@ -17,14 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** A real hub on a free loopback port, with helpers to publish and subscribe over real HTTP. */
-final class HubFixture implements AutoCloseable {
-  static final String KEY = "herald-test-secret-that-is-long-enough-for-hs256";
+/**
+ * A real hub on a free loopback port, with helpers to publish and subscribe over real HTTP.
+ * Shared with the other modules' tests through herald-hub's test jar.
+ */
+public final class HubFixture implements AutoCloseable {
+  public static final String KEY = "herald-test-secret-that-is-long-enough-for-hs256";
 
-  final LocalTransport transport;
+  final Transport transport;
+  /** The history this fixture created and owns, or {@code null} when given a transport. */
   final MemoryHistory history;
-  final HubServer hub;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  public final HubServer hub;
+  public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   HubFixture() throws Exception {
     this(b -> {});
@@ -35,6 +40,20 @@ final class HubFixture implements AutoCloseable {
   }
 
   HubFixture(int historyCapacity, Consumer<HubConfig.Builder> customize) throws Exception {
+    this(new MemoryHistory(historyCapacity), customize);
+  }
+
+  /** A hub in front of {@code transport}, which the fixture closes with the hub. */
+  public HubFixture(Transport transport, Consumer<HubConfig.Builder> customize) throws Exception {
+    this(null, transport, customize);
+  }
+
+  private HubFixture(MemoryHistory history, Consumer<HubConfig.Builder> customize) throws Exception {
+    this(history, new LocalTransport(history), customize);
+  }
+
+  private HubFixture(MemoryHistory history, Transport transport, Consumer<HubConfig.Builder> customize)
+      throws Exception {
     JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
     HubConfig.Builder b = HubConfig.builder()
         .address(new InetSocketAddress("127.0.0.1", 0))
@@ -46,20 +65,25 @@ final class HubFixture implements AutoCloseable {
         .dispatchTimeout(Duration.ofSeconds(60))
         .ioThreads(2);
     customize.accept(b);
-    history = new MemoryHistory(historyCapacity);
-    transport = new LocalTransport(history);
-    hub = HubServer.start(b.build(), transport);
+    this.history = history;
+    this.transport = transport;
+    try {
+      hub = HubServer.start(b.build(), transport);
+    } catch (Exception e) {
+      transport.close();
+      throw e;
+    }
   }
 
-  int port() {
+  public int port() {
     return hub.port();
   }
 
-  String hubUrl() {
+  public String hubUrl() {
     return "http://127.0.0.1:" + port() + "/.well-known/mercure";
   }
 
-  URI subscribeUri(String... topics) {
+  public URI subscribeUri(String... topics) {
     StringBuilder q = new StringBuilder();
     for (String t : topics) {
       q.append(q.length() == 0 ? "?" : "&").append("topic=").append(enc(t));
@@ -67,24 +91,24 @@ final class HubFixture implements AutoCloseable {
     return URI.create(hubUrl() + q);
   }
 
-  static String token(List<String> publish, List<String> subscribe) {
+  public static String token(List<String> publish, List<String> subscribe) {
     return new TokenIssuer(KEY, "HS256").issue(publish, subscribe, null, null);
   }
 
-  static String token(List<String> publish, List<String> subscribe, Instant exp) {
+  public static String token(List<String> publish, List<String> subscribe, Instant exp) {
     return new TokenIssuer(KEY, "HS256").issue(publish, subscribe, null, exp);
   }
 
-  static String publisherToken() {
+  public static String publisherToken() {
     return token(List.of("*"), List.of());
   }
 
-  static String enc(String s) {
+  public static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /** Form body from name/value pairs. */
-  static String form(String... pairs) {
+  public static String form(String... pairs) {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < pairs.length; i += 2) {
       parts.add(enc(pairs[i]) + "=" + enc(pairs[i + 1]));
@@ -92,7 +116,7 @@ final class HubFixture implements AutoCloseable {
     return String.join("&", parts);
   }
 
-  HttpResponse<String> publish(String token, String... pairs) throws Exception {
+  public HttpResponse<String> publish(String token, String... pairs) throws Exception {
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(hubUrl()))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form(pairs)));
@@ -103,7 +127,7 @@ final class HubFixture implements AutoCloseable {
   }
 
   /** Publishes and insists on 200, returning the ID. */
-  String publishOk(String... pairs) throws Exception {
+  public String publishOk(String... pairs) throws Exception {
     HttpResponse<String> res = publish(publisherToken(), pairs);
     if (res.statusCode() != 200) {
       throw new AssertionError("publish failed: " + res.statusCode() + " " + res.body());
@@ -111,7 +135,7 @@ final class HubFixture implements AutoCloseable {
     return res.body().trim();
   }
 
-  SseStream subscribe(URI uri, String... headers) throws Exception {
+  public SseStream subscribe(URI uri, String... headers) throws Exception {
     return SseStream.open(http, uri, headers);
   }
 
@@ -119,6 +143,8 @@ final class HubFixture implements AutoCloseable {
   public void close() {
     hub.close();
     transport.close();
-    history.close();
+    if (history != null) {
+      history.close();
+    }
   }
 }
