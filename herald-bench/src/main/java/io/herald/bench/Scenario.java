@@ -18,13 +18,7 @@ enum Scenario {
     @Override
     Report run(LoadSettings s, PrintStream progress) throws InterruptedException {
       LoadSettings shaped = s.withShape(s.subscribers(), 1);
-      try (Run run = new Run(shaped, name(), progress)) {
-        run.baseline(false);
-        run.connect();
-        run.report.values().putAll(run.measure(shaped.rate(), shaped.duration()));
-        run.drainAndCheck();
-        return run.report;
-      }
+      return connectAndMeasure(shaped, shaped.rate(), name(), progress);
     }
   },
   /**
@@ -34,13 +28,7 @@ enum Scenario {
   TOPICS {
     @Override
     Report run(LoadSettings s, PrintStream progress) throws InterruptedException {
-      try (Run run = new Run(s, name(), progress)) {
-        run.baseline(false);
-        run.connect();
-        run.report.values().putAll(run.measure(s.topicsRate(), s.duration()));
-        run.drainAndCheck();
-        return run.report;
-      }
+      return connectAndMeasure(s, s.topicsRate(), name(), progress);
     }
   },
   /** Only open connections: resident memory (and JVM heap) per idle subscriber. */
@@ -210,5 +198,17 @@ enum Scenario {
 
   private static double seconds(Duration d) {
     return d.toNanos() / 1e9;
+  }
+
+  /** Connects every subscriber, publishes at {@code rate} for the measured duration, checks. */
+  private static Report connectAndMeasure(LoadSettings s, int rate, String name, PrintStream progress)
+      throws InterruptedException {
+    try (Run run = new Run(s, name, progress)) {
+      run.baseline(false);
+      run.connect();
+      run.report.values().putAll(run.measure(rate, s.duration()));
+      run.drainAndCheck();
+      return run.report;
+    }
   }
 }
