@@ -8,8 +8,7 @@ import io.herald.core.update.InvalidUpdateException;
 import io.herald.core.update.Update;
 import io.herald.core.update.UpdateRules;
 import io.herald.hub.HubConfig;
-import io.herald.hub.auth.InvalidTokenException;
-import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Query;
@@ -77,30 +76,14 @@ public final class PublishHandler {
       return;
     }
 
-    PresentedToken token;
-    try {
-      token = PresentedToken.find(req, query, config.cookieName());
-    } catch (IllegalArgumentException e) {
-      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+    Authentication auth = Authentication.of(
+        req, query, config.cookieName(), "publisher", config.publisherVerifier(), null);
+    if (auth.isRefused()) {
+      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, auth.refusal());
       return;
     }
-    if (token == null) {
-      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "publisher token required");
-      return;
-    }
-    JwtVerifier verifier = config.publisherVerifier();
-    if (verifier == null) {
-      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "publishing is disabled: no publisher key");
-      return;
-    }
-    Grants grants;
-    try {
-      grants = verifier.verify(token.token());
-    } catch (InvalidTokenException e) {
-      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "invalid publisher token: " + e.getMessage());
-      return;
-    }
-    if (token.source() == PresentedToken.Source.COOKIE && !fromPublishOrigin(req)) {
+    Grants grants = auth.grants();
+    if (auth.token().source() == PresentedToken.Source.COOKIE && !fromPublishOrigin(req)) {
       // A browser attaches the cookie to any site's request: without this check, any page the
       // user visits could publish in their name.
       refuse(ctx, req, HttpResponseStatus.FORBIDDEN,

@@ -7,8 +7,7 @@ import io.herald.core.history.ReplayStart;
 import io.herald.core.sse.SseEncoder;
 import io.herald.core.transport.Transport;
 import io.herald.hub.HubConfig;
-import io.herald.hub.auth.InvalidTokenException;
-import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Responses;
@@ -103,33 +102,14 @@ public final class SubscribeHandler {
       }
     }
 
-    PresentedToken token;
-    try {
-      token = PresentedToken.find(req, query, config.cookieName());
-    } catch (IllegalArgumentException e) {
-      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+    Authentication auth = Authentication.of(req, query, config.cookieName(), "subscriber",
+        config.subscriberVerifier(), config.anonymous() ? Grants.ANONYMOUS : null);
+    if (auth.isRefused()) {
+      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, auth.refusal());
       return false;
     }
-    Grants grants;
-    if (token == null) {
-      if (!config.anonymous()) {
-        refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "subscriber token required");
-        return false;
-      }
-      grants = Grants.ANONYMOUS;
-    } else {
-      JwtVerifier verifier = config.subscriberVerifier();
-      if (verifier == null) {
-        refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "no subscriber key configured");
-        return false;
-      }
-      try {
-        grants = verifier.verify(token.token());
-      } catch (InvalidTokenException e) {
-        refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, "invalid subscriber token: " + e.getMessage());
-        return false;
-      }
-    }
+    Grants grants = auth.grants();
+    PresentedToken token = auth.token();
 
     String lastEventId = req.headers().get("Last-Event-ID");
     if (lastEventId == null) {

@@ -5,9 +5,8 @@ import io.herald.core.auth.Grants;
 import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
 import io.herald.hub.HubConfig;
-import io.herald.hub.auth.InvalidTokenException;
+import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
-import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -73,18 +72,14 @@ public final class SubscriptionsHandler {
       return;
     }
 
-    Grants grants;
-    try {
-      PresentedToken token = PresentedToken.find(req, query, config.cookieName());
-      if (token == null || config.subscriberVerifier() == null) {
-        send(ctx, req, Responses.text(HttpResponseStatus.UNAUTHORIZED, "subscriber token required"));
-        return;
-      }
-      grants = config.subscriberVerifier().verify(token.token());
-    } catch (IllegalArgumentException | InvalidTokenException e) {
-      send(ctx, req, Responses.text(HttpResponseStatus.UNAUTHORIZED, "invalid subscriber token: " + e.getMessage()));
+    // Never anonymous: the list reveals who is connected and their payloads.
+    Authentication auth = Authentication.of(
+        req, query, config.cookieName(), "subscriber", config.subscriberVerifier(), null);
+    if (auth.isRefused()) {
+      send(ctx, req, Responses.text(HttpResponseStatus.UNAUTHORIZED, auth.refusal()));
       return;
     }
+    Grants grants = auth.grants();
     if (!matcher.matchesAny(grants.subscribe(), rawPath)) {
       send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "token does not allow reading " + rawPath));
       return;
