@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.client.EventStream;
 import io.herald.client.HubClient;
-import io.herald.core.history.MemoryHistory;
 import io.herald.core.sse.SseEvent;
-import io.herald.core.transport.LocalTransport;
-import io.herald.hub.HubConfig;
+import io.herald.hub.HubFixture;
 import io.herald.hub.HubServer;
-import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.auth.TokenIssuer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +23,9 @@ import picocli.CommandLine;
 
 /** {@code herald publish} against a real Herald hub on loopback. */
 class PublishCommandTest {
-  static final String KEY = "herald-cli-test-secret-long-enough-for-hs256!";
+  static final String KEY = HubFixture.KEY;
 
-  private MemoryHistory history;
-  private LocalTransport transport;
+  private HubFixture fixture;
   private HubServer hub;
   private String hubUrl;
 
@@ -38,27 +33,14 @@ class PublishCommandTest {
 
   @BeforeEach
   void startHub() throws Exception {
-    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
-    history = new MemoryHistory(1000);
-    transport = new LocalTransport(history);
-    hub =
-        HubServer.start(
-            HubConfig.builder()
-                .address(new InetSocketAddress("127.0.0.1", 0))
-                .publisherVerifier(verifier)
-                .subscriberVerifier(verifier)
-                .heartbeat(Duration.ofSeconds(30))
-                .ioThreads(1)
-                .build(),
-            transport);
-    hubUrl = "http://127.0.0.1:" + hub.port() + "/.well-known/mercure";
+    fixture = new HubFixture();
+    hub = fixture.hub;
+    hubUrl = fixture.hubUrl();
   }
 
   @AfterEach
   void stopHub() {
-    hub.close();
-    transport.close();
-    history.close();
+    fixture.close();
   }
 
   static String token(List<String> publish, List<String> subscribe) {

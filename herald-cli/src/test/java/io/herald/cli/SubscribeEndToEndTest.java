@@ -12,6 +12,7 @@ import io.herald.core.history.MemoryHistory;
 import io.herald.core.sse.SseEvent;
 import io.herald.core.transport.LocalTransport;
 import io.herald.hub.HubConfig;
+import io.herald.hub.HubFixture;
 import io.herald.hub.HubServer;
 import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.auth.TokenIssuer;
@@ -37,37 +38,23 @@ import picocli.CommandLine;
  * the client's EventSource and with {@code herald subscribe}.
  */
 class SubscribeEndToEndTest {
-  static final String KEY = "herald-e2e-test-secret-long-enough-for-hs256!";
+  static final String KEY = HubFixture.KEY;
   static final Duration SAFETY = Duration.ofSeconds(20);
 
-  private MemoryHistory history;
-  private LocalTransport transport;
+  private HubFixture fixture;
   private HubServer hub;
   private URI hubUrl;
 
   @BeforeEach
   void startHub() throws Exception {
-    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
-    history = new MemoryHistory(1000);
-    transport = new LocalTransport(history);
-    hub =
-        HubServer.start(
-            HubConfig.builder()
-                .address(new InetSocketAddress("127.0.0.1", 0))
-                .publisherVerifier(verifier)
-                .subscriberVerifier(verifier)
-                .heartbeat(Duration.ofSeconds(30))
-                .ioThreads(1)
-                .build(),
-            transport);
-    hubUrl = URI.create("http://127.0.0.1:" + hub.port() + "/.well-known/mercure");
+    fixture = new HubFixture();
+    hub = fixture.hub;
+    hubUrl = URI.create(fixture.hubUrl());
   }
 
   @AfterEach
   void stopHub() {
-    hub.close();
-    transport.close();
-    history.close();
+    fixture.close();
   }
 
   static String token(List<String> publish, List<String> subscribe) {

@@ -31,11 +31,11 @@ public final class HubFixture implements AutoCloseable {
   public final HubServer hub;
   public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  HubFixture() throws Exception {
+  public HubFixture() throws Exception {
     this(b -> {});
   }
 
-  HubFixture(Consumer<HubConfig.Builder> customize) throws Exception {
+  public HubFixture(Consumer<HubConfig.Builder> customize) throws Exception {
     this(10_000, customize);
   }
 
