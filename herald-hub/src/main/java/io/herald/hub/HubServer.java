@@ -102,6 +102,7 @@ public final class HubServer implements AutoCloseable {
     fanOut.initSequence(transport.history().lastSequence());
     transport.listen(fanOut);
     fanOut.observeWith(registry::observe);
+    fanOut.encodeOnDemand(SubscriptionRegistry::isEvent);
     fanOut.start();
 
     PublishHandler publish = new PublishHandler(

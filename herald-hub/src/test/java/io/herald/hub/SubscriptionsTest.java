@@ -87,6 +87,44 @@ class SubscriptionsTest {
     }
   }
 
+  @Test
+  void everyWatcherOnEveryLoopGetsTheSameEventAndALateOneReplaysIt() throws Exception {
+    String observerToken = HubFixture.token(List.of(), List.of(EVENTS));
+    List<SseStream> watchers = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) { // connections are spread over the hub's event loops
+        watchers.add(f.subscribe(f.subscribeUri(EVENTS), "Authorization", "Bearer " + observerToken));
+      }
+      try (SseStream user = f.subscribe(f.subscribeUri("https://example.com/watched"))) {
+        String eventId = null;
+        for (SseStream w : watchers) {
+          SseStream.Event opened = nextRawEventFor(w, "https://example.com/watched");
+          assertThat(JSONObjectUtils.parse(opened.data())).containsEntry("active", true).containsEntry("payload", null);
+          assertThat(eventId == null || eventId.equals(opened.id())).as("same event on every stream").isTrue();
+          eventId = opened.id();
+        }
+        try (SseStream late = f.subscribe(f.subscribeUri(EVENTS),
+            "Authorization", "Bearer " + observerToken, "Last-Event-ID", "earliest")) {
+          assertThat(nextRawEventFor(late, "https://example.com/watched").id()).isEqualTo(eventId);
+        }
+      }
+      for (SseStream w : watchers) {
+        assertThat(nextEventFor(w, "https://example.com/watched")).containsEntry("active", false);
+      }
+    } finally {
+      watchers.forEach(SseStream::close);
+    }
+  }
+
+  private static SseStream.Event nextRawEventFor(SseStream observer, String topic) throws Exception {
+    while (true) {
+      SseStream.Event e = observer.nextData();
+      if (topic.equals(JSONObjectUtils.parse(e.data()).get("topic"))) {
+        return e;
+      }
+    }
+  }
+
   /** The next subscription event about {@code topic} (the observer also sees its own, and others). */
   private static Map<String, Object> nextEventFor(SseStream observer, String topic) throws Exception {
     while (true) {

@@ -194,6 +194,12 @@ public final class RedisTransport implements Transport {
     return !closed && connection() != null;
   }
 
+  /** Every node of the cluster appends to the same stream. */
+  @Override
+  public boolean isShared() {
+    return true;
+  }
+
   /**
    * Publishes waiting for Redis, plus updates this node had acknowledged but not yet read back
    * and dispatched (a lower bound on its reader's lag; for metrics).

@@ -15,46 +15,88 @@ import java.nio.charset.StandardCharsets;
 public final class SseEncoder {
   /** A heartbeat: a comment line and the blank line that ends it. */
   private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RETRY = "retry: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NO_BYTES = new byte[0];
 
   private SseEncoder() {}
 
-  /** The event for {@code update}: {@code event}, {@code retry}, {@code id}, {@code data} lines. */
-  public static byte[] encode(Update update) {
-    StringBuilder b = new StringBuilder(64 + (update.data() == null ? 0 : update.data().length()));
-    if (update.type() != null) {
-      b.append("event: ").append(update.type()).append('\n');
-    }
-    if (update.retry() >= 0) {
-      b.append("retry: ").append(update.retry()).append('\n');
-    }
-    b.append("id: ").append(update.id()).append('\n');
-    appendData(b, update.data());
-    b.append('\n');
-    return b.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
   /**
-   * Appends {@code data:} lines. Always at least one, even for empty data, so the event is
-   * dispatched by clients (an event with no data line is silently dropped by EventSource).
+   * The event for {@code update}: {@code event}, {@code retry}, {@code id}, {@code data} lines.
+   *
+   * <p>Written byte by byte into one array of the exact size: each field is turned into UTF-8
+   * once and copied, with no builder growing and no intermediate string (this runs once per
+   * update on the dispatch thread). CR and LF are single bytes that never occur inside a UTF-8
+   * multi-byte sequence, so splitting the data's bytes at them splits its lines exactly.
+   * Always at least one {@code data:} line, even for empty data, so the event is dispatched by
+   * clients (an event with no data line is silently dropped by EventSource).
    */
-  private static void appendData(StringBuilder b, String data) {
-    b.append("data: ");
-    if (data != null) {
-      for (int i = 0; i < data.length(); i++) {
-        char c = data.charAt(i);
-        if (c == '\r') {
-          if (i + 1 < data.length() && data.charAt(i + 1) == '\n') {
-            i++;
-          }
-          b.append("\ndata: ");
-        } else if (c == '\n') {
-          b.append("\ndata: ");
-        } else {
-          b.append(c);
+  public static byte[] encode(Update update) {
+    byte[] type = update.type() == null ? null : update.type().getBytes(StandardCharsets.UTF_8);
+    byte[] retry = update.retry() >= 0 ? Long.toString(update.retry()).getBytes(StandardCharsets.US_ASCII) : null;
+    byte[] id = update.id().getBytes(StandardCharsets.UTF_8);
+    byte[] data = update.data() == null ? NO_BYTES : update.data().getBytes(StandardCharsets.UTF_8);
+
+    int lineBreaks = 0;
+    int breakBytes = 0;
+    for (int i = 0; i < data.length; i++) {
+      if (data[i] == '\r' || data[i] == '\n') {
+        lineBreaks++;
+        breakBytes++;
+        if (data[i] == '\r' && i + 1 < data.length && data[i + 1] == '\n') {
+          breakBytes++;
+          i++;
         }
       }
     }
-    b.append('\n');
+    int size = (type == null ? 0 : EVENT.length + type.length + 1)
+        + (retry == null ? 0 : RETRY.length + retry.length + 1)
+        + ID.length + id.length + 1
+        + (lineBreaks + 1) * (DATA.length + 1) + data.length - breakBytes
+        + 1;
+    byte[] out = new byte[size];
+    int n = 0;
+    if (type != null) {
+      n = field(out, n, EVENT, type);
+    }
+    if (retry != null) {
+      n = field(out, n, RETRY, retry);
+    }
+    n = field(out, n, ID, id);
+    n = put(out, n, DATA);
+    int lineStart = 0;
+    for (int i = 0; i < data.length; i++) {
+      if (data[i] == '\r' || data[i] == '\n') {
+        System.arraycopy(data, lineStart, out, n, i - lineStart);
+        n += i - lineStart;
+        out[n++] = '\n';
+        n = put(out, n, DATA);
+        if (data[i] == '\r' && i + 1 < data.length && data[i + 1] == '\n') {
+          i++;
+        }
+        lineStart = i + 1;
+      }
+    }
+    System.arraycopy(data, lineStart, out, n, data.length - lineStart);
+    n += data.length - lineStart;
+    out[n++] = '\n';
+    out[n++] = '\n';
+    assert n == size;
+    return out;
+  }
+
+  private static int field(byte[] out, int n, byte[] name, byte[] value) {
+    n = put(out, n, name);
+    n = put(out, n, value);
+    out[n++] = '\n';
+    return n;
+  }
+
+  private static int put(byte[] out, int n, byte[] bytes) {
+    System.arraycopy(bytes, 0, out, n, bytes.length);
+    return n + bytes.length;
   }
 
   /** A {@code retry:} field on its own (sent with no event; used to steer reconnection). */

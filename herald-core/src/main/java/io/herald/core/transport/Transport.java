@@ -41,6 +41,14 @@ public interface Transport extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * Whether other hub nodes publish through this transport too (a cluster), so updates may come
+   * from elsewhere; {@code false} for a transport only this process uses.
+   */
+  default boolean isShared() {
+    return false;
+  }
+
   /** Stops accepting publishes, finishes those in flight, and releases resources. */
   @Override
   void close();

@@ -35,6 +35,29 @@ class SseEncoderTest {
   }
 
   @Test
+  void anyMixOfLineBreaksAndNonAsciiTextComesBackAsWrittenWithBreaksAsLf() {
+    String[] pieces = {"a", "\u00e9", "\u2713", "\ud83d\ude00", "\r", "\n", "\r\n", " ", ":"};
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 2_000; round++) {
+      StringBuilder data = new StringBuilder();
+      for (int i = random.nextInt(12); i > 0; i--) {
+        data.append(pieces[random.nextInt(pieces.length)]);
+      }
+      String type = random.nextBoolean() ? null : "t\u00e9" + round;
+      long retry = random.nextBoolean() ? -1 : random.nextInt(100_000);
+      Update u = new Update("id-\u2713-" + round, List.of("t"), data.toString(), type, retry, false, 1);
+      List<SseEvent> events = new ArrayList<>();
+      SseParser parser = new SseParser(events::add);
+      parser.feed(SseEncoder.encode(u));
+      String expected = data.toString().replace("\r\n", "\n").replace('\r', '\n');
+      assertThat(events).as("round %d: %s", round, data)
+          .containsExactly(new SseEvent("id-\u2713-" + round, type == null ? "message" : type, expected, retry));
+      assertThat(encode(u)).startsWith(
+          (type == null ? "" : "event: " + type + "\n") + (retry < 0 ? "" : "retry: " + retry + "\n"));
+    }
+  }
+
+  @Test
   void commentsCannotBreakOutOfTheirLine() {
     assertThat(new String(SseEncoder.comment("a\nb\rc"), StandardCharsets.UTF_8)).isEqualTo(": a b c\n\n");
   }

@@ -1,6 +1,7 @@
 package io.herald.hub.auth;
 
 import io.herald.core.auth.Grants;
+import io.herald.hub.json.Json;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

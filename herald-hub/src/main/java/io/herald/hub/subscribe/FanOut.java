@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Hands every accepted update to every event loop, once.
@@ -76,9 +77,30 @@ public final class FanOut implements UpdateListener {
     this.observer = observer;
   }
 
+  /** Updates that few subscribers receive, encoded by each loop only if it has a recipient. */
+  private volatile Predicate<Update> rarelyReceived = u -> false;
+
+  /**
+   * Sets which updates are encoded on demand (per loop, only when one of its subscribers receives
+   * them) rather than once up front: for updates that usually reach nobody.
+   */
+  public void encodeOnDemand(Predicate<Update> rarelyReceived) {
+    this.rarelyReceived = rarelyReceived;
+  }
+
   @Override
   public void onUpdate(Update update) {
     observer.onUpdate(update);
+    if (rarelyReceived.test(update)) {
+      for (LoopSubscribers l : loops) {
+        try {
+          l.loop().execute(() -> l.dispatchEncodingOnDemand(update));
+        } catch (RejectedExecutionException shuttingDown) {
+          // the loop is gone, and its subscribers with it
+        }
+      }
+      return;
+    }
     Delivery delivery = Delivery.of(update, SseEncoder.encode(update));
     try {
       for (LoopSubscribers l : loops) {

@@ -1,7 +1,9 @@
 package io.herald.hub.subscribe;
 
 import io.herald.core.auth.Authorization;
+import io.herald.core.sse.SseEncoder;
 import io.herald.core.subscriber.SubscriberIndex;
+import io.herald.core.update.Update;
 import io.herald.hub.HubConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -78,6 +80,31 @@ final class LoopSubscribers {
         markForFlush(s);
       }
     });
+  }
+
+  /**
+   * Dispatches an update that few or no subscribers receive (subscription events): it is encoded
+   * here, on this loop, and only if one of this loop's subscribers receives it, instead of once
+   * for all loops up front. Hubs with {@code --subscriptions} publish one such event per
+   * connection and disconnection, usually to nobody.
+   */
+  void dispatchEncodingOnDemand(Update update) {
+    lastSequence = update.sequence();
+    if (members.isEmpty()) {
+      return;
+    }
+    Delivery[] encoded = new Delivery[1];
+    index.forEachRecipient(update, s -> {
+      if (encoded[0] == null) {
+        encoded[0] = Delivery.of(update, SseEncoder.encode(update));
+      }
+      if (s.offer(encoded[0])) {
+        markForFlush(s);
+      }
+    });
+    if (encoded[0] != null) {
+      encoded[0].release();
+    }
   }
 
   /** Queues {@code s} for the next coalesced flush. */

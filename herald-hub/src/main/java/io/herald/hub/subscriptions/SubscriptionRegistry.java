@@ -1,8 +1,11 @@
 package io.herald.hub.subscriptions;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import io.herald.core.transport.Transport;
 import io.herald.core.update.Update;
-import com.nimbusds.jose.util.JSONObjectUtils;
+import io.herald.hub.json.Json;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -19,16 +22,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code mercure.payload}). The events go through the transport like any update, so in a cluster
  * every node's subscribers see them. When disabled, nothing is recorded and nothing is published:
  * the feature costs nothing.
+ *
+ * <p>Cost when enabled, which Mercure users know as memory spikes when many subscribers connect:
+ * each subscription is one small record here and one event written as text straight from it (no
+ * generic map, no JSON library); events are read back only from other nodes, and only after the
+ * topic shows they are not this node's own.
  */
 public final class SubscriptionRegistry {
+  private static final String EVENT_TOPIC_PREFIX = ActiveSubscription.PATH + "/";
   private final boolean enabled;
+  /** Whether other nodes publish events through the transport, which must then be observed. */
+  private final boolean clustered;
   private final Transport transport;
   private final ConcurrentHashMap<String, List<ActiveSubscription>> bySubscriber = new ConcurrentHashMap<>();
   /** Subscriptions of other nodes, learned from their events (cluster transports). */
   private final ConcurrentHashMap<String, ActiveSubscription> remote = new ConcurrentHashMap<>();
 
+  /** A registry that learns other nodes' subscriptions when the transport is shared. */
   public SubscriptionRegistry(boolean enabled, Transport transport) {
+    this(enabled, transport.isShared(), transport);
+  }
+
+  SubscriptionRegistry(boolean enabled, boolean clustered, Transport transport) {
     this.enabled = enabled;
+    this.clustered = clustered;
     this.transport = transport;
   }
 
@@ -46,13 +63,13 @@ public final class SubscriptionRegistry {
     if (!enabled) {
       return;
     }
-    List<ActiveSubscription> subs = new ArrayList<>(topics.size());
-    Object payload = ActiveSubscription.parsePayload(payloadJson);
-    for (String t : topics) {
-      subs.add(new ActiveSubscription(subscriber, t, payload));
+    ActiveSubscription[] subs = new ActiveSubscription[topics.size()];
+    for (int i = 0; i < subs.length; i++) {
+      subs[i] = new ActiveSubscription(subscriber, topics.get(i), payloadJson);
     }
-    bySubscriber.put(subscriber, List.copyOf(subs));
-    announce(subs, true);
+    List<ActiveSubscription> list = List.of(subs);
+    bySubscriber.put(subscriber, list);
+    announce(list, true);
   }
 
   /** Forgets a subscriber that left and announces the end of its subscriptions. */
@@ -66,13 +83,18 @@ public final class SubscriptionRegistry {
     }
   }
 
+  /** Whether {@code update} is a subscription event (a private update under the collection path). */
+  public static boolean isEvent(Update update) {
+    return update.isPrivate() && update.topics().size() == 1 && update.topic().startsWith(EVENT_TOPIC_PREFIX);
+  }
+
   /**
    * Learns other nodes' subscriptions from the events every node publishes through the shared
    * transport, so the API lists the whole cluster's. A node that dies without saying goodbye
    * leaves its entries until a node restarts (documented limit).
    */
   public void observe(Update update) {
-    if (!enabled || !update.isPrivate() || !update.topic().startsWith(ActiveSubscription.PATH + "/")) {
+    if (!enabled || !clustered || !isEvent(update) || isOwn(update.topic())) {
       return;
     }
     Map<String, Object> event;
@@ -85,7 +107,14 @@ public final class SubscriptionRegistry {
         || bySubscriber.containsKey(subscriber)) {
       return;
     }
-    ActiveSubscription s = new ActiveSubscription(subscriber, topic, event.get("payload"));
+    String payloadJson;
+    try {
+      Object payload = event.get("payload");
+      payloadJson = payload == null ? null : Json.write(payload);
+    } catch (IllegalArgumentException notJson) {
+      return;
+    }
+    ActiveSubscription s = new ActiveSubscription(subscriber, topic, payloadJson);
     if (Boolean.TRUE.equals(event.get("active"))) {
       remote.put(s.id(), s);
     } else {
@@ -115,11 +144,24 @@ public final class SubscriptionRegistry {
     return out;
   }
 
+  /**
+   * Whether an event's topic ({@code .../{topic}/{subscriber}}) names a subscriber of this node:
+   * its own events need no parsing, the registry already has them.
+   */
+  private boolean isOwn(String eventTopic) {
+    String last = eventTopic.substring(eventTopic.lastIndexOf('/') + 1);
+    try {
+      return bySubscriber.containsKey(URLDecoder.decode(last, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
+  }
+
   private void announce(List<ActiveSubscription> subs, boolean active) {
     for (ActiveSubscription s : subs) {
-      String data = JSONObjectUtils.toJSONString(s.toJsonLd(active, false));
+      String id = s.id();
       transport.publish(new Update(
-          "urn:uuid:" + UUID.randomUUID(), List.of(s.id()), data, null, -1, true, 0));
+          "urn:uuid:" + UUID.randomUUID(), List.of(id), s.toJsonLd(id, active, false), null, -1, true, 0));
     }
   }
 }

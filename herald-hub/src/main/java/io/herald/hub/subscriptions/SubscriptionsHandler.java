@@ -1,6 +1,5 @@
 package io.herald.hub.subscriptions;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import io.herald.core.auth.Grants;
 import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
@@ -8,6 +7,7 @@ import io.herald.hub.HubConfig;
 import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.Responses;
+import io.herald.hub.json.Json;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,8 +15,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -87,28 +85,34 @@ public final class SubscriptionsHandler {
 
     String lastEventId = transport.history().lastEventId();
     List<ActiveSubscription> found = registry.list(topic, subscriber);
-    Map<String, Object> body;
+    String lastEventIdText = lastEventId == null ? "earliest" : lastEventId;
+    StringBuilder body = new StringBuilder(256 + 256 * found.size());
     if (subscriber != null) {
       if (found.isEmpty()) {
         send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND, "no such subscription"));
         return;
       }
-      body = found.get(0).toJsonLd(true, true);
-      body.put("lastEventID", lastEventId == null ? "earliest" : lastEventId);
+      found.get(0).writeJsonLd(body, true, true);
+      body.setLength(body.length() - 1); // reopen the object to add lastEventID
+      body.append(",\"lastEventID\":");
+      Json.string(lastEventIdText, body);
+      body.append('}');
     } else {
-      body = new LinkedHashMap<>();
-      body.put("@context", "https://mercure.rocks/");
-      body.put("id", rawPath);
-      body.put("type", "Subscriptions");
-      body.put("lastEventID", lastEventId == null ? "earliest" : lastEventId);
-      List<Object> items = new ArrayList<>(found.size());
-      for (ActiveSubscription s : found) {
-        items.add(s.toJsonLd(true, false));
+      body.append("{\"@context\":\"https://mercure.rocks/\",\"id\":");
+      Json.string(rawPath, body);
+      body.append(",\"type\":\"Subscriptions\",\"lastEventID\":");
+      Json.string(lastEventIdText, body);
+      body.append(",\"subscriptions\":[");
+      for (int i = 0; i < found.size(); i++) {
+        if (i > 0) {
+          body.append(',');
+        }
+        found.get(i).writeJsonLd(body, true, false);
       }
-      body.put("subscriptions", items);
+      body.append("]}");
     }
     FullHttpResponse res = Responses.body(
-        HttpResponseStatus.OK, "application/ld+json", JSONObjectUtils.toJSONString(body));
+        HttpResponseStatus.OK, "application/ld+json", body.toString());
     res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
     send(ctx, req, res);
   }

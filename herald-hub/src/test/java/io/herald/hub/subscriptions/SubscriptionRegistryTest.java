@@ -7,7 +7,6 @@ import io.herald.core.transport.LocalTransport;
 import io.herald.core.update.Update;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The registry's cluster view: other nodes' subscriptions are learned from their events. */
@@ -25,18 +24,22 @@ class SubscriptionRegistryTest {
     });
     try {
       // Node A announces a subscriber through the shared transport...
-      SubscriptionRegistry nodeA = new SubscriptionRegistry(true, transport);
+      SubscriptionRegistry nodeA = new SubscriptionRegistry(true, true, transport);
       nodeA.added("urn:uuid:remote-1", List.of("https://example.com/x"), "{\"u\":1}");
       // ...and node B, which has no such subscriber, learns it from the event.
-      SubscriptionRegistry nodeB = new SubscriptionRegistry(true, transport);
+      SubscriptionRegistry nodeB = new SubscriptionRegistry(true, true, transport);
+      // A registry whose transport is not shared has no other nodes to learn from.
+      SubscriptionRegistry single = new SubscriptionRegistry(true, transport);
       Update announced = awaitUpdate(seen, 0);
       nodeA.observe(announced); // its own event: no duplicate
       nodeB.observe(announced);
+      single.observe(announced);
+      assertThat(single.list(null, null)).isEmpty();
       assertThat(nodeA.list(null, null)).hasSize(1);
       assertThat(nodeB.list(null, "urn:uuid:remote-1")).singleElement()
           .satisfies(s -> {
             assertThat(s.topic()).isEqualTo("https://example.com/x");
-            assertThat(s.payload()).isEqualTo(Map.of("u", 1L));
+            assertThat(s.payloadJson()).isEqualTo("{\"u\":1}");
           });
 
       nodeA.removed("urn:uuid:remote-1");

@@ -1,4 +1,4 @@
-package io.herald.hub.auth;
+package io.herald.hub.json;
 
 import java.util.List;
 import java.util.Map;
@@ -9,19 +9,25 @@ import java.util.Map;
  *
  * <p>Why not nimbus's own writer: it only serializes objects, and {@code mercure.payload} may be
  * any JSON value. The depth cap matters because the payload comes from the token: a deeply
- * nested array must be rejected, not overflow the stack.
+ * nested array must be rejected, not overflow the stack. Also used where the hub writes JSON-LD
+ * (subscription events) without building a generic map first.
  */
-final class Json {
+public final class Json {
   /** Deepest nesting written; deeper input is rejected. */
-  static final int MAX_DEPTH = 64;
+  public static final int MAX_DEPTH = 64;
 
   private Json() {}
 
   /** The JSON text of {@code value}; IllegalArgumentException if it is not a JSON value. */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder out = new StringBuilder();
     write(value, out, 0);
     return out.toString();
+  }
+
+  /** Appends the JSON text of {@code value}; IllegalArgumentException if it is not a JSON value. */
+  public static void write(Object value, StringBuilder out) {
+    write(value, out, 0);
   }
 
   private static void write(Object value, StringBuilder out, int depth) {
@@ -87,7 +93,8 @@ final class Json {
     }
   }
 
-  private static void string(String s, StringBuilder out) {
+  /** Appends {@code s} as a JSON string, quoted and escaped. */
+  public static void string(String s, StringBuilder out) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
