@@ -35,8 +35,9 @@ public final class BenchCommand implements Callable<Integer> {
   String label;
 
   @Option(names = "--subscribe-url", defaultValue = "http://127.0.0.1:8080/.well-known/mercure?topic={topic}",
-      description = "Subscribe URL template (default ${DEFAULT-VALUE}).")
-  String subscribeUrl;
+      description = "Subscribe URL template (default ${DEFAULT-VALUE}). Repeat it to spread the subscribers "
+          + "over several hub nodes, round-robin, as a load balancer would.")
+  List<String> subscribeUrls;
 
   @Option(names = "--publish-url", defaultValue = "http://127.0.0.1:8080/.well-known/mercure",
       description = "Publish URL template (default ${DEFAULT-VALUE}).")
@@ -126,7 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (String h : subscribeHeaders) {
       requireHeader(h);
     }
-    LoadSettings settings = new LoadSettings(label, new Template(subscribeUrl), new Template(publishUrl),
+    LoadSettings settings = new LoadSettings(label, subscribeUrls.stream().map(Template::new).toList(), new Template(publishUrl),
         new Template(publishBody), List.copyOf(publishHeaders), List.copyOf(subscribeHeaders), subscribers,
         Math.max(1, topics), rate, topicsRate, duration, warmup, payload, sources,
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), publishConnections, maxPendingConnects,

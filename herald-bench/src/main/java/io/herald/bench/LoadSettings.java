@@ -8,7 +8,8 @@ import java.util.List;
  * every peer, so only the templates differ between runs of a comparison.
  *
  * @param label a name for the target in reports (e.g. {@code herald}, {@code nchan})
- * @param subscribeUrl where a subscriber GETs its stream, with {@code {topic}}
+ * @param subscribeUrls where subscribers GET their streams, with {@code {topic}}: subscriber
+ *     {@code i} uses URL {@code i mod n} (several hub nodes of one cluster)
  * @param publishUrl where updates are POSTed, with {@code {topic}}
  * @param publishBody the POST body, with {@code {topic}} and {@code {data}}
  * @param publishHeaders extra {@code Name: value} headers of each publish (e.g. a bearer token)
@@ -33,7 +34,7 @@ import java.util.List;
  */
 record LoadSettings(
     String label,
-    Template subscribeUrl,
+    List<Template> subscribeUrls,
     Template publishUrl,
     Template publishBody,
     List<String> publishHeaders,
@@ -63,7 +64,7 @@ record LoadSettings(
 
   /** These settings with another number of subscribers and topics. */
   LoadSettings withShape(int subscribers, int topics) {
-    return new LoadSettings(label, subscribeUrl, publishUrl, publishBody, publishHeaders, subscribeHeaders,
+    return new LoadSettings(label, subscribeUrls, publishUrl, publishBody, publishHeaders, subscribeHeaders,
         subscribers, topics, rate, topicsRate, duration, warmup, payloadBytes, sources, threads, publishConnections,
         maxPendingConnects, churnRate, sweepRates, p99Limit, targetPids, jcmd, progress);
   }

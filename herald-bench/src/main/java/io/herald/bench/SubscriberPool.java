@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * than one address has ephemeral ports. Connection attempts in flight are bounded, so a burst of
  * thousands does not overflow the target's accept backlog.
  *
+ * <p>With several subscribe URLs (nodes of one cluster), subscriber {@code i} connects to URL
+ * {@code i mod n}, so each node holds an equal share, as behind a round-robin load balancer.
+ *
  * <p>A connection the target ends is reopened (with {@code Last-Event-ID}, as {@code EventSource}
  * does) a bounded number of times, unless the tool closed it on purpose.
  */
@@ -38,8 +41,10 @@ final class SubscriberPool implements AutoCloseable {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final List<Subscriber> subscribers = new ArrayList<>();
-  private final Template.Endpoint[] endpoints;
-  private final InetSocketAddress remote;
+  /** Per subscribe URL (hub node), per topic. */
+  private final Template.Endpoint[][] endpoints;
+  /** Per subscribe URL. */
+  private final InetSocketAddress[] remotes;
   private final Semaphore pending;
   private volatile boolean shuttingDown;
 
@@ -57,11 +62,15 @@ final class SubscriberPool implements AutoCloseable {
       // Let the kernel pick the source port at connect time, per destination: more connections per address.
       bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
     }
-    this.endpoints = new Template.Endpoint[settings.topics()];
-    for (int t = 0; t < endpoints.length; t++) {
-      endpoints[t] = settings.subscribeUrl().endpoint(LoadSettings.topicName(t));
+    List<Template> urls = settings.subscribeUrls();
+    this.endpoints = new Template.Endpoint[urls.size()][settings.topics()];
+    this.remotes = new InetSocketAddress[urls.size()];
+    for (int u = 0; u < urls.size(); u++) {
+      for (int t = 0; t < settings.topics(); t++) {
+        endpoints[u][t] = urls.get(u).endpoint(LoadSettings.topicName(t));
+      }
+      remotes[u] = new InetSocketAddress(endpoints[u][0].host(), endpoints[u][0].port());
     }
-    this.remote = new InetSocketAddress(endpoints[0].host(), endpoints[0].port());
     this.pending = new Semaphore(settings.maxPendingConnects());
     for (int i = 0; i < settings.subscribers(); i++) {
       subscribers.add(new Subscriber(i, i % settings.topics(), tally));
@@ -153,7 +162,9 @@ final class SubscriberPool implements AutoCloseable {
   private void connect(Subscriber s, boolean holdsPermit) {
     s.attempts++;
     s.connectStartNanos = System.nanoTime();
-    Template.Endpoint endpoint = endpoints[s.topic];
+    int node = s.index % endpoints.length;
+    Template.Endpoint endpoint = endpoints[node][s.topic];
+    InetSocketAddress remote = remotes[node];
     Bootstrap b = bootstrap.clone().attr(PermitKey.KEY, holdsPermit).handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {

@@ -29,10 +29,9 @@ class BenchSmokeTest {
   private static final String KEY = "herald-bench-secret-that-is-long-enough-for-hs256";
   private static final int SUBSCRIBERS = 300;
 
-  @Test
-  void fanOutLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
+  private static HubConfig hubConfig() throws Exception {
     JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
-    HubConfig config = HubConfig.builder()
+    return HubConfig.builder()
         .address(new InetSocketAddress("127.0.0.1", 0))
         .publisherVerifier(verifier)
         .subscriberVerifier(verifier)
@@ -40,15 +39,24 @@ class BenchSmokeTest {
         .heartbeat(Duration.ofSeconds(30))
         .ioThreads(2)
         .build();
+  }
+
+  private static LoadSettings settings(List<Template> subscribeUrls, String publishUrl) throws Exception {
+    String token = new TokenIssuer(KEY, "HS256").issue(List.of("*"), List.of());
+    return new LoadSettings("herald", subscribeUrls, new Template(publishUrl),
+        new Template("topic={topic}&data={data}"), List.of("Authorization: Bearer " + token), List.of(),
+        SUBSCRIBERS, 1, 50, 50, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, 4, 200, 0,
+        List.of(), Duration.ofMillis(100), List.of(ProcessHandle.current().pid()), false, true);
+  }
+
+  @Test
+  void fanOutLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
+    HubConfig config = hubConfig();
     MemoryHistory history = new MemoryHistory(10_000);
     LocalTransport transport = new LocalTransport(history);
     try (HubServer hub = HubServer.start(config, transport)) {
       String base = "http://127.0.0.1:" + hub.port() + "/.well-known/mercure";
-      String token = new TokenIssuer(KEY, "HS256").issue(List.of("*"), List.of());
-      LoadSettings settings = new LoadSettings("herald", new Template(base + "?topic={topic}"), new Template(base),
-          new Template("topic={topic}&data={data}"), List.of("Authorization: Bearer " + token), List.of(),
-          SUBSCRIBERS, 1, 50, 50, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, 4, 200, 0,
-          List.of(), Duration.ofMillis(100), List.of(ProcessHandle.current().pid()), false, true);
+      LoadSettings settings = settings(List.of(new Template(base + "?topic={topic}")), base);
 
       Report report = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream()));
 
@@ -72,6 +80,39 @@ class BenchSmokeTest {
     } finally {
       transport.close();
       history.close();
+    }
+  }
+
+  /**
+   * Several subscribe URLs spread the subscribers round-robin. Two unrelated hubs (no cluster)
+   * show it exactly: updates go to hub A only, so precisely the half subscribed on hub B miss them.
+   */
+  @Test
+  void subscribersAreSpreadRoundRobinOverTheSubscribeUrls() throws Exception {
+    MemoryHistory historyA = new MemoryHistory(10_000);
+    MemoryHistory historyB = new MemoryHistory(10_000);
+    LocalTransport transportA = new LocalTransport(historyA);
+    LocalTransport transportB = new LocalTransport(historyB);
+    try (HubServer a = HubServer.start(hubConfig(), transportA);
+        HubServer b = HubServer.start(hubConfig(), transportB)) {
+      String baseA = "http://127.0.0.1:" + a.port() + "/.well-known/mercure";
+      String baseB = "http://127.0.0.1:" + b.port() + "/.well-known/mercure";
+      LoadSettings settings = settings(
+          List.of(new Template(baseA + "?topic={topic}"), new Template(baseB + "?topic={topic}")), baseA);
+
+      Map<String, Object> v = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream())).values();
+
+      assertThat(((Number) v.get("connected")).longValue()).isEqualTo(SUBSCRIBERS);
+      long published = ((Number) v.get("published")).longValue();
+      assertThat(published).isGreaterThan(50);
+      assertThat(v.get("deliveries")).isEqualTo(published * SUBSCRIBERS / 2);
+      assertThat(v.get("lost")).isEqualTo(published * SUBSCRIBERS / 2);
+      assertThat(v.get("duplicated")).isEqualTo(0L);
+    } finally {
+      transportA.close();
+      transportB.close();
+      historyA.close();
+      historyB.close();
     }
   }
 }
