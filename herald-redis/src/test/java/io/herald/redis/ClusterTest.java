@@ -1,14 +1,20 @@
 package io.herald.redis;
 
-import io.herald.hub.SseStream;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.herald.hub.HubFixture;
+import io.herald.hub.SseStream;
+import io.herald.hub.auth.TokenIssuer;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Three hub nodes in this JVM sharing one real redis-server, tested over real HTTP. */
 class ClusterTest {
+  private static final String SUBSCRIPTIONS_API = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
+  private static final String SUBSCRIPTION_EVENTS = "/.well-known/mercure/subscriptions/{topic}/{subscriber}";
   @TempDir Path dir;
   RedisServer redis;
   Node a;
@@ -239,5 +247,100 @@ class ClusterTest {
     }
     assertThat(res.statusCode()).isEqualTo(503);
     assertThat(res.body()).contains("Redis unavailable");
+  }
+
+  /** With {@code --subscriptions}, the API of any node lists the subscriptions of every node. */
+  @Test
+  void anyNodeListsTheSubscriptionsOfEveryNode() throws Exception {
+    for (Node n : new Node[] {a, b, c}) {
+      n.close();
+    }
+    a = null;
+    b = null;
+    c = null;
+    RedisOptions options = RedisOptions.of(redis.uri()).withKeyPrefix("subscriptions");
+    a = new Node(options, true);
+    b = new Node(options, true);
+    c = new Node(options, true);
+    String apiToken = Node.token(List.of(), List.of(SUBSCRIPTIONS_API, SUBSCRIPTION_EVENTS));
+    String aliceToken = new TokenIssuer(HubFixture.KEY, "HS256")
+        .issue(List.of(), List.of(), "{\"user\":\"alice\",\"n\":[1,2]}", null);
+    try (SseStream watcherOnA = a.subscribe(a.subscribeUri(SUBSCRIPTION_EVENTS), "Authorization", "Bearer " + apiToken);
+        SseStream onB = b.subscribe(b.subscribeUri("https://example.com/on-b"), "Authorization", "Bearer " + aliceToken)) {
+      SseStream onC = c.subscribe(c.subscribeUri("https://example.com/on-c"));
+
+      // The watcher on A sees B's subscription event, delivered through Redis.
+      Map<String, Object> opened = nextEventFor(watcherOnA, "https://example.com/on-b", true);
+      assertThat(opened).containsEntry("active", true).containsEntry("payload", Map.of("user", "alice", "n", List.of(1L, 2L)));
+
+      // A's API lists the subscriptions held by B and C (events are read asynchronously: poll).
+      Map<String, Map<String, Object>> byTopic = awaitListed(a, apiToken, List.of("https://example.com/on-b", "https://example.com/on-c"));
+      assertThat(byTopic.get("https://example.com/on-b"))
+          .containsEntry("subscriber", opened.get("subscriber"))
+          .containsEntry("payload", Map.of("user", "alice", "n", List.of(1L, 2L)));
+      assertThat(byTopic.get("https://example.com/on-c")).containsEntry("payload", null);
+
+      assertThat(onB.status()).isEqualTo(200);
+
+      // One subscription by its ID, asked of a node that does not hold it.
+      HttpResponse<String> one = get(c, (String) opened.get("id"), apiToken);
+      assertThat(one.statusCode()).isEqualTo(200);
+      assertThat(JSONObjectUtils.parse(one.body())).containsEntry("topic", "https://example.com/on-b");
+
+      // C's subscriber leaves: A forgets it once C's inactive event arrives.
+      onC.close();
+      assertThat(nextEventFor(watcherOnA, "https://example.com/on-c", false)).containsEntry("active", false);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (topics(a, apiToken).contains("https://example.com/on-c") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(topics(a, apiToken)).contains("https://example.com/on-b").doesNotContain("https://example.com/on-c");
+    }
+  }
+
+  private static Map<String, Map<String, Object>> awaitListed(Node n, String token, List<String> wanted) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      Map<String, Map<String, Object>> byTopic = new HashMap<>();
+      for (Map<String, Object> s : list(n, token)) {
+        byTopic.put((String) s.get("topic"), s);
+      }
+      if (byTopic.keySet().containsAll(wanted) || System.currentTimeMillis() > deadline) {
+        assertThat(byTopic).containsKeys(wanted.toArray(new String[0]));
+        return byTopic;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static List<String> topics(Node n, String token) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (Map<String, Object> s : list(n, token)) {
+      out.add((String) s.get("topic"));
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> list(Node n, String token) throws Exception {
+    HttpResponse<String> r = get(n, "/.well-known/mercure/subscriptions", token);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return (List<Map<String, Object>>) JSONObjectUtils.parse(r.body()).get("subscriptions");
+  }
+
+  private static HttpResponse<String> get(Node n, String path, String token) throws Exception {
+    URI base = URI.create(n.hubUrl());
+    HttpRequest req = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token).build();
+    return n.http.send(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The next subscription event about {@code topic} with that {@code active} (events of several nodes interleave). */
+  private static Map<String, Object> nextEventFor(SseStream watcher, String topic, boolean active) throws Exception {
+    while (true) {
+      Map<String, Object> event = JSONObjectUtils.parse(watcher.nextData().data());
+      if (topic.equals(event.get("topic")) && Boolean.valueOf(active).equals(event.get("active"))) {
+        return event;
+      }
+    }
   }
 }

@@ -19,8 +19,13 @@ final class Node implements AutoCloseable {
   private final HubFixture fixture;
 
   Node(RedisOptions options) throws Exception {
+    this(options, false);
+  }
+
+  /** A node with {@code --subscriptions} on or off. */
+  Node(RedisOptions options, boolean subscriptions) throws Exception {
     transport = RedisTransport.connect(options);
-    fixture = new HubFixture(transport, b -> b.anonymous(true));
+    fixture = new HubFixture(transport, b -> b.anonymous(true).subscriptions(subscriptions));
     hub = fixture.hub;
     http = fixture.http;
   }
