@@ -43,11 +43,7 @@ class ClusterTest {
 
   @AfterEach
   void stop() throws Exception {
-    for (Node n : new Node[] {a, b, c}) {
-      if (n != null) {
-        n.close();
-      }
-    }
+    closeNodes();
     redis.close();
   }
 
@@ -194,11 +190,7 @@ class ClusterTest {
   @Test
   void aNodeBehindRetentionResetsItsSubscribersWhoComeBackWithEarliest() throws Exception {
     // Nodes sharing a small history.
-    for (Node n : new Node[] {a, b, c}) {
-      n.close();
-    }
-    a = null;
-    c = null;
+    closeNodes();
     RedisOptions small = RedisOptions.of(redis.uri()).withKeyPrefix("small").withRetention(20, Duration.ZERO);
     a = new Node(small);
     b = new Node(small);
@@ -249,15 +241,22 @@ class ClusterTest {
     assertThat(res.body()).contains("Redis unavailable");
   }
 
-  /** With {@code --subscriptions}, the API of any node lists the subscriptions of every node. */
-  @Test
-  void anyNodeListsTheSubscriptionsOfEveryNode() throws Exception {
+  /** Closes the nodes a test started with, so it can start its own. */
+  private void closeNodes() {
     for (Node n : new Node[] {a, b, c}) {
-      n.close();
+      if (n != null) {
+        n.close();
+      }
     }
     a = null;
     b = null;
     c = null;
+  }
+
+  /** With {@code --subscriptions}, the API of any node lists the subscriptions of every node. */
+  @Test
+  void anyNodeListsTheSubscriptionsOfEveryNode() throws Exception {
+    closeNodes();
     RedisOptions options = RedisOptions.of(redis.uri()).withKeyPrefix("subscriptions");
     a = new Node(options, true);
     b = new Node(options, true);
