@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cluster benchmark: one redis-server and N Herald nodes on this machine, one load tool that
-# spreads its subscribers round-robin over the nodes and publishes to the first one. Every update
-# goes through the Redis stream, so even N=1 measures the clustered path.
+# spreads its subscribers and its publishes round-robin over the nodes, as a load balancer would.
+# Every update goes through the Redis stream, so even N=1 measures the clustered path.
 #
 #   bench/cluster.sh                                   # 1, 2 and 3 nodes, 2,000 subscribers, 100 updates/s
 #   CLUSTER_NODES=3 CLUSTER_SUBSCRIBERS=10000 CLUSTER_RATE=20 bench/cluster.sh
@@ -55,6 +55,7 @@ for n in ${NODES//,/ }; do
   pids+=("$redis_pid")
   targets="$redis_pid"
   urls=()
+  publish_urls=()
   for i in $(seq 0 $((n - 1))); do
     port=$((BASE_PORT + i))
     java ${HERALD_JAVA_OPTS:-} -jar "$jar" serve --addr "127.0.0.1:$port" --anonymous --publisher-jwt-key "$KEY" \
@@ -62,14 +63,14 @@ for n in ${NODES//,/ }; do
     pids+=("$!")
     targets="$targets,$!"
     urls+=(--subscribe-url "http://127.0.0.1:$port/.well-known/mercure?topic={topic}")
+    publish_urls+=(--publish-url "http://127.0.0.1:$port/.well-known/mercure")
   done
   for i in $(seq 0 $((n - 1))); do
     wait_ready "http://127.0.0.1:$((BASE_PORT + i))/readyz"
   done
   report="$OUT/nodes-$n-subscribers-$SUBSCRIBERS-rate-$RATE.json"
   java -jar "$jar" bench --label "herald-$n-nodes" --scenario fanout,fanout --subscribers "$SUBSCRIBERS" \
-    --rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" "${urls[@]}" \
-    --publish-url "http://127.0.0.1:$BASE_PORT/.well-known/mercure" \
+    --rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" "${urls[@]}" "${publish_urls[@]}" \
     --publish-header "Authorization: Bearer $token" --target-pid "$targets" --quiet --json "$report" >/dev/null
   stop_all
   python3 - "$report" "$n" <<'PY'

@@ -40,8 +40,9 @@ public final class BenchCommand implements Callable<Integer> {
   List<String> subscribeUrls;
 
   @Option(names = "--publish-url", defaultValue = "http://127.0.0.1:8080/.well-known/mercure",
-      description = "Publish URL template (default ${DEFAULT-VALUE}).")
-  String publishUrl;
+      description = "Publish URL template (default ${DEFAULT-VALUE}). Repeat it to spread the publish "
+          + "connections over several hub nodes, round-robin.")
+  List<String> publishUrls;
 
   @Option(names = "--publish-body", defaultValue = "topic={topic}&data={data}",
       description = "Publish body template (default ${DEFAULT-VALUE}).")
@@ -127,7 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
     for (String h : subscribeHeaders) {
       requireHeader(h);
     }
-    LoadSettings settings = new LoadSettings(label, subscribeUrls.stream().map(Template::new).toList(), new Template(publishUrl),
+    LoadSettings settings = new LoadSettings(label, subscribeUrls.stream().map(Template::new).toList(),
+        publishUrls.stream().map(Template::new).toList(),
         new Template(publishBody), List.copyOf(publishHeaders), List.copyOf(subscribeHeaders), subscribers,
         Math.max(1, topics), rate, topicsRate, duration, warmup, payload, sources,
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), publishConnections, maxPendingConnects,

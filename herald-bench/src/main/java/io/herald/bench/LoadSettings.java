@@ -10,7 +10,8 @@ import java.util.List;
  * @param label a name for the target in reports (e.g. {@code herald}, {@code nchan})
  * @param subscribeUrls where subscribers GET their streams, with {@code {topic}}: subscriber
  *     {@code i} uses URL {@code i mod n} (several hub nodes of one cluster)
- * @param publishUrl where updates are POSTed, with {@code {topic}}
+ * @param publishUrls where updates are POSTed, with {@code {topic}}: publish connection {@code k}
+ *     uses URL {@code k mod n}
  * @param publishBody the POST body, with {@code {topic}} and {@code {data}}
  * @param publishHeaders extra {@code Name: value} headers of each publish (e.g. a bearer token)
  * @param subscribeHeaders extra headers of each subscribe request
@@ -35,7 +36,7 @@ import java.util.List;
 record LoadSettings(
     String label,
     List<Template> subscribeUrls,
-    Template publishUrl,
+    List<Template> publishUrls,
     Template publishBody,
     List<String> publishHeaders,
     List<String> subscribeHeaders,
@@ -64,7 +65,7 @@ record LoadSettings(
 
   /** These settings with another number of subscribers and topics. */
   LoadSettings withShape(int subscribers, int topics) {
-    return new LoadSettings(label, subscribeUrls, publishUrl, publishBody, publishHeaders, subscribeHeaders,
+    return new LoadSettings(label, subscribeUrls, publishUrls, publishBody, publishHeaders, subscribeHeaders,
         subscribers, topics, rate, topicsRate, duration, warmup, payloadBytes, sources, threads, publishConnections,
         maxPendingConnects, churnRate, sweepRates, p99Limit, targetPids, jcmd, progress);
   }

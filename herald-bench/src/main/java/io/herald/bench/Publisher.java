@@ -27,13 +27,17 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Publishes updates at a fixed rate from its own event loop, over a few keep-alive HTTP/1.1
- * connections with one request in flight each. Updates go round-robin over the topics; each
+ * connections with one request in flight each. With several publish URLs (one per hub node)
+ * updates take the URLs in turn, each URL with its own share of the connections, as behind a
+ * round-robin load balancer. Updates go round-robin over the topics; each
  * carries its topic's next sequence number and its send time (see {@link Payload}). When every
  * connection is busy the updates due wait; more than a second behind, they are skipped and counted,
  * so the achieved rate (not the asked one) is what reports show.
@@ -45,10 +49,14 @@ final class Publisher implements AutoCloseable {
   private final Tally tally;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
-  private final InetSocketAddress remote;
-  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+  /** Per publish URL: its address, its idle connections, how many it has open. */
+  private final InetSocketAddress[] remotes;
+  private final List<ArrayDeque<Connection>> idle = new ArrayList<>();
+  private final int[] open;
+  /** Connections each URL may open. */
+  private final int connectionsPerUrl;
   private final long[] nextSequence;
-  private int open;
+  private int nextUrl;
   private int inFlight;
   private long issued;
   private int nextTopic;
@@ -60,8 +68,15 @@ final class Publisher implements AutoCloseable {
     this.tally = tally;
     boolean epoll = Epoll.isAvailable();
     this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    Template.Endpoint e = settings.publishUrl().endpoint(LoadSettings.topicName(0));
-    this.remote = new InetSocketAddress(e.host(), e.port());
+    int urls = settings.publishUrls().size();
+    this.remotes = new InetSocketAddress[urls];
+    for (int u = 0; u < urls; u++) {
+      Template.Endpoint e = settings.publishUrls().get(u).endpoint(LoadSettings.topicName(0));
+      remotes[u] = new InetSocketAddress(e.host(), e.port());
+      idle.add(new ArrayDeque<>());
+    }
+    this.open = new int[urls];
+    this.connectionsPerUrl = Math.max(1, settings.publishConnections() / urls);
     this.bootstrap = new Bootstrap().group(group)
         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -95,30 +110,35 @@ final class Publisher implements AutoCloseable {
     }
   }
 
-  /** Sends the next update if a connection is free (opening one if allowed); false if none is. */
+  /**
+   * Sends the next update to the next URL in turn if one of that URL's connections is free
+   * (opening one if allowed); false if none is.
+   */
   private boolean sendOne() {
-    Connection c = idle.pollFirst();
+    int url = nextUrl;
+    Connection c = idle.get(url).pollFirst();
     if (c == null) {
-      if (open >= settings.publishConnections()) {
+      if (open[url] >= connectionsPerUrl) {
         return false;
       }
-      open++;
-      Connection fresh = new Connection();
+      open[url]++;
+      Connection fresh = new Connection(url);
       bootstrap.clone().handler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel ch) {
           ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), fresh);
         }
-      }).connect(remote).addListener(f -> {
+      }).connect(remotes[url]).addListener(f -> {
         if (f.isSuccess()) {
-          idle.addLast(fresh);
+          idle.get(url).addLast(fresh);
         } else {
-          open--;
+          open[url]--;
           tally.publishFailures.increment();
         }
       });
       return false;
     }
+    nextUrl = (url + 1) % remotes.length;
     int topic = nextTopic;
     nextTopic = (nextTopic + 1) % nextSequence.length;
     long seq = nextSequence[topic]++;
@@ -134,14 +154,19 @@ final class Publisher implements AutoCloseable {
 
   /** One keep-alive publishing connection; runs on the publisher's event loop. */
   private final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private final int url;
     private Channel channel;
     private int topic = -1;
+
+    Connection(int url) {
+      this.url = url;
+    }
 
     void send(int topic, String data) {
       this.topic = topic;
       inFlight++;
       String name = LoadSettings.topicName(topic);
-      Template.Endpoint e = settings.publishUrl().endpoint(name);
+      Template.Endpoint e = settings.publishUrls().get(url).endpoint(name);
       ByteBuf body = Unpooled.copiedBuffer(settings.publishBody().expand(name, data), StandardCharsets.UTF_8);
       DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, e.target(), body);
       req.headers().set(HttpHeaderNames.HOST, e.hostHeader())
@@ -173,14 +198,14 @@ final class Publisher implements AutoCloseable {
         inFlight--;
       }
       if (ctx.channel().isActive() && HttpUtil.isKeepAlive(res)) {
-        idle.addLast(this);
+        idle.get(url).addLast(this);
       }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      open--;
-      idle.remove(this);
+      open[url]--;
+      idle.get(url).remove(this);
       if (topic >= 0) {
         tally.publishFailures.increment();
         topic = -1;

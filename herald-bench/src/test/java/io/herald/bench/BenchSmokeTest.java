@@ -42,8 +42,12 @@ class BenchSmokeTest {
   }
 
   private static LoadSettings settings(List<Template> subscribeUrls, String publishUrl) throws Exception {
+    return settings(subscribeUrls, List.of(new Template(publishUrl)));
+  }
+
+  private static LoadSettings settings(List<Template> subscribeUrls, List<Template> publishUrls) throws Exception {
     String token = new TokenIssuer(KEY, "HS256").issue(List.of("*"), List.of());
-    return new LoadSettings("herald", subscribeUrls, new Template(publishUrl),
+    return new LoadSettings("herald", subscribeUrls, publishUrls,
         new Template("topic={topic}&data={data}"), List.of("Authorization: Bearer " + token), List.of(),
         SUBSCRIBERS, 1, 50, 50, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, 4, 200, 0,
         List.of(), Duration.ofMillis(100), List.of(ProcessHandle.current().pid()), false, true);
@@ -108,6 +112,42 @@ class BenchSmokeTest {
       assertThat(v.get("deliveries")).isEqualTo(published * SUBSCRIBERS / 2);
       assertThat(v.get("lost")).isEqualTo(published * SUBSCRIBERS / 2);
       assertThat(v.get("duplicated")).isEqualTo(0L);
+    } finally {
+      transportA.close();
+      transportB.close();
+      historyA.close();
+      historyB.close();
+    }
+  }
+
+  /**
+   * Several publish URLs spread the publish connections round-robin. With two unrelated hubs and
+   * every subscriber on hub A, the updates that went to hub B (counted by B's history) are exactly
+   * the ones A's subscribers never got.
+   */
+  @Test
+  void publishesAreSpreadOverThePublishUrls() throws Exception {
+    MemoryHistory historyA = new MemoryHistory(10_000);
+    MemoryHistory historyB = new MemoryHistory(10_000);
+    LocalTransport transportA = new LocalTransport(historyA);
+    LocalTransport transportB = new LocalTransport(historyB);
+    try (HubServer a = HubServer.start(hubConfig(), transportA);
+        HubServer b = HubServer.start(hubConfig(), transportB)) {
+      String baseA = "http://127.0.0.1:" + a.port() + "/.well-known/mercure";
+      String baseB = "http://127.0.0.1:" + b.port() + "/.well-known/mercure";
+      LoadSettings settings = settings(
+          List.of(new Template(baseA + "?topic={topic}")), List.of(new Template(baseA), new Template(baseB)));
+
+      Map<String, Object> v = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream())).values();
+
+      long toA = historyA.lastSequence();
+      long toB = historyB.lastSequence();
+      assertThat(toA).isPositive();
+      assertThat(toB).isPositive();
+      assertThat(v.get("published")).isEqualTo(toA + toB);
+      assertThat(v.get("publishFailures")).isEqualTo(0L);
+      assertThat(v.get("deliveries")).isEqualTo(toA * SUBSCRIBERS);
+      assertThat(v.get("lost")).isEqualTo(toB * SUBSCRIBERS);
     } finally {
       transportA.close();
       transportB.close();
