@@ -87,22 +87,37 @@ class BenchSmokeTest {
     }
   }
 
+  /** One hub with its own in-memory history; two of them form no cluster. */
+  private static final class LoneHub implements AutoCloseable {
+    final MemoryHistory history = new MemoryHistory(10_000);
+    final LocalTransport transport = new LocalTransport(history);
+    final HubServer server;
+
+    LoneHub() throws Exception {
+      server = HubServer.start(hubConfig(), transport);
+    }
+
+    String base() {
+      return "http://127.0.0.1:" + server.port() + "/.well-known/mercure";
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      transport.close();
+      history.close();
+    }
+  }
+
   /**
    * Several subscribe URLs spread the subscribers round-robin. Two unrelated hubs (no cluster)
    * show it exactly: updates go to hub A only, so precisely the half subscribed on hub B miss them.
    */
   @Test
   void subscribersAreSpreadRoundRobinOverTheSubscribeUrls() throws Exception {
-    MemoryHistory historyA = new MemoryHistory(10_000);
-    MemoryHistory historyB = new MemoryHistory(10_000);
-    LocalTransport transportA = new LocalTransport(historyA);
-    LocalTransport transportB = new LocalTransport(historyB);
-    try (HubServer a = HubServer.start(hubConfig(), transportA);
-        HubServer b = HubServer.start(hubConfig(), transportB)) {
-      String baseA = "http://127.0.0.1:" + a.port() + "/.well-known/mercure";
-      String baseB = "http://127.0.0.1:" + b.port() + "/.well-known/mercure";
+    try (LoneHub a = new LoneHub(); LoneHub b = new LoneHub()) {
       LoadSettings settings = settings(
-          List.of(new Template(baseA + "?topic={topic}"), new Template(baseB + "?topic={topic}")), baseA);
+          List.of(new Template(a.base() + "?topic={topic}"), new Template(b.base() + "?topic={topic}")), a.base());
 
       Map<String, Object> v = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream())).values();
 
@@ -112,47 +127,30 @@ class BenchSmokeTest {
       assertThat(v.get("deliveries")).isEqualTo(published * SUBSCRIBERS / 2);
       assertThat(v.get("lost")).isEqualTo(published * SUBSCRIBERS / 2);
       assertThat(v.get("duplicated")).isEqualTo(0L);
-    } finally {
-      transportA.close();
-      transportB.close();
-      historyA.close();
-      historyB.close();
     }
   }
 
   /**
-   * Several publish URLs spread the publish connections round-robin. With two unrelated hubs and
-   * every subscriber on hub A, the updates that went to hub B (counted by B's history) are exactly
-   * the ones A's subscribers never got.
+   * Several publish URLs spread the updates. With two unrelated hubs and every subscriber on hub
+   * A, the updates that went to hub B (counted by B's history) are exactly the ones A's
+   * subscribers never got.
    */
   @Test
   void publishesAreSpreadOverThePublishUrls() throws Exception {
-    MemoryHistory historyA = new MemoryHistory(10_000);
-    MemoryHistory historyB = new MemoryHistory(10_000);
-    LocalTransport transportA = new LocalTransport(historyA);
-    LocalTransport transportB = new LocalTransport(historyB);
-    try (HubServer a = HubServer.start(hubConfig(), transportA);
-        HubServer b = HubServer.start(hubConfig(), transportB)) {
-      String baseA = "http://127.0.0.1:" + a.port() + "/.well-known/mercure";
-      String baseB = "http://127.0.0.1:" + b.port() + "/.well-known/mercure";
+    try (LoneHub a = new LoneHub(); LoneHub b = new LoneHub()) {
       LoadSettings settings = settings(
-          List.of(new Template(baseA + "?topic={topic}")), List.of(new Template(baseA), new Template(baseB)));
+          List.of(new Template(a.base() + "?topic={topic}")), List.of(new Template(a.base()), new Template(b.base())));
 
       Map<String, Object> v = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream())).values();
 
-      long toA = historyA.lastSequence();
-      long toB = historyB.lastSequence();
+      long toA = a.history.lastSequence();
+      long toB = b.history.lastSequence();
       assertThat(toA).isPositive();
       assertThat(toB).isPositive();
       assertThat(v.get("published")).isEqualTo(toA + toB);
       assertThat(v.get("publishFailures")).isEqualTo(0L);
       assertThat(v.get("deliveries")).isEqualTo(toA * SUBSCRIBERS);
       assertThat(v.get("lost")).isEqualTo(toB * SUBSCRIBERS);
-    } finally {
-      transportA.close();
-      transportB.close();
-      historyA.close();
-      historyB.close();
     }
   }
 }
