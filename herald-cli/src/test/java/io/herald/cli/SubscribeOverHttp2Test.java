@@ -6,30 +6,17 @@ import io.herald.client.EventSource;
 import io.herald.client.EventSourceListener;
 import io.herald.client.HubClient;
 import io.herald.client.Publication;
-import io.herald.core.history.MemoryHistory;
 import io.herald.core.sse.SseEvent;
-import io.herald.core.transport.LocalTransport;
-import io.herald.hub.HubConfig;
+import io.herald.hub.HubFixture;
 import io.herald.hub.HubServer;
-import io.herald.hub.auth.JwtVerifier;
-import io.herald.hub.auth.TokenIssuer;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
+import io.herald.hub.SelfSignedCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,86 +29,31 @@ import org.junit.jupiter.api.io.TempDir;
  * installs it); never skipped.
  */
 class SubscribeOverHttp2Test {
-  static final String KEY = "herald-h2-test-secret-long-enough-for-hs256!!";
   static final Duration SAFETY = Duration.ofSeconds(20);
 
   @TempDir Path dir;
-  private MemoryHistory history;
-  private LocalTransport transport;
+  private HubFixture fixture;
   private HubServer hub;
   private HttpClient h2;
   private URI hubUrl;
 
   @BeforeEach
   void start() throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
-    if (!Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----")) {
-      Path pkcs8 = dir.resolve("key-pkcs8.pem"); // Netty wants PKCS#8
-      openssl("pkcs8", "-topk8", "-nocrypt", "-in", key.toString(), "-out", pkcs8.toString());
-      key = pkcs8;
-    }
-    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
-    history = new MemoryHistory(100);
-    transport = new LocalTransport(history);
-    hub =
-        HubServer.start(
-            HubConfig.builder()
-                .address(new InetSocketAddress("127.0.0.1", 0))
-                .publisherVerifier(verifier)
-                .subscriberVerifier(verifier)
-                .anonymous(true)
-                .heartbeat(Duration.ofSeconds(30))
-                .ioThreads(1)
-                .tls(cert, key)
-                .build(),
-            transport);
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
+    fixture = new HubFixture(b -> b.anonymous(true).tls(cert.cert(), cert.key()));
+    hub = fixture.hub;
     hubUrl = URI.create("https://127.0.0.1:" + hub.port() + "/.well-known/mercure");
     h2 =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_2)
-            .sslContext(trusting(cert))
+            .sslContext(cert.sslContext())
             .connectTimeout(SAFETY)
             .build();
   }
 
   @AfterEach
   void stop() {
-    hub.close();
-    transport.close();
-    history.close();
-  }
-
-  private void openssl(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("openssl"));
-    command.addAll(List.of(args));
-    Process p;
-    try {
-      p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    } catch (java.io.IOException e) {
-      throw new AssertionError("this test needs the openssl CLI (scripts/test.sh installs it)", e);
-    }
-    String output = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("openssl %s: %s", args[0], output).isZero();
-  }
-
-  private static SSLContext trusting(Path certFile) throws Exception {
-    X509Certificate certificate;
-    try (InputStream in = Files.newInputStream(certFile)) {
-      certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-    KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
-    trustStore.load(null, null);
-    trustStore.setCertificateEntry("herald-test", certificate);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trustStore);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
+    fixture.close();
   }
 
   /** Records events and the negotiated protocol. */
@@ -154,7 +86,7 @@ class SubscribeOverHttp2Test {
     HubClient client =
         HubClient.builder(hubUrl)
             .httpClient(h2)
-            .publisherToken(new TokenIssuer(KEY, "HS256").issue(List.of("*"), List.of(), null, null))
+            .publisherToken(HubFixture.publisherToken())
             .build();
     Recorder a = new Recorder();
     Recorder b = new Recorder();

@@ -75,14 +75,14 @@ class BrowserTest {
    */
   @Test
   void overHttpsTheBrowserMultiplexesManyEventSourcesOnHttp2() throws Exception {
-    TlsTest.SelfSigned cert = TlsTest.SelfSigned.create(dir);
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
     try (HubFixture f = new HubFixture(b -> b.anonymous(true).demo(true).tls(cert.cert(), cert.key()))) {
       String topic = "https://example.com/browser/h2/" + UUID.randomUUID();
       String data = "over h2 " + UUID.randomUUID();
       String origin = "https://127.0.0.1:" + f.port();
       HttpClient https = HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_2)
-          .sslContext(TlsTest.sslContextTrusting(cert.cert()))
+          .sslContext(cert.sslContext())
           .build();
       try (SseStream java = SseStream.open(https,
           URI.create(origin + "/.well-known/mercure?topic=" + HubFixture.enc(topic)))) {

@@ -29,19 +29,13 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +43,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,10 +64,10 @@ class TlsTest {
 
   @BeforeEach
   void start() throws Exception {
-    SelfSigned made = SelfSigned.create(dir);
+    SelfSignedCertificate made = SelfSignedCertificate.create(dir);
     cert = made.cert();
     key = made.key();
-    trusting = sslContextTrusting(cert);
+    trusting = made.sslContext();
     f = new HubFixture(b -> b.anonymous(true).tls(cert, key));
   }
 
@@ -332,69 +325,5 @@ class TlsTest {
         .POST(HttpRequest.BodyPublishers.ofString(HubFixture.form(pairs)))
         .build();
     return http.send(r, HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** An SSLContext whose only trust anchor is {@code certFile}. */
-  static SSLContext sslContextTrusting(Path certFile) throws Exception {
-    X509Certificate certificate;
-    try (InputStream in = Files.newInputStream(certFile)) {
-      certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-    KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
-    trustStore.load(null, null);
-    trustStore.setCertificateEntry("herald-test", certificate);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trustStore);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
-  }
-
-  /** A self-signed certificate for 127.0.0.1 and localhost, and its PKCS#8 key, made by openssl. */
-  record SelfSigned(Path cert, Path key) {
-    static SelfSigned create(Path dir) throws Exception {
-      Path cert = dir.resolve("cert.pem");
-      Path key = dir.resolve("key.pem");
-      openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-          "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost",
-          "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
-      if (!Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----")) {
-        // An older openssl writes the traditional SEC1 form; Netty wants PKCS#8.
-        Path pkcs8 = dir.resolve("key-pkcs8.pem");
-        openssl(dir, "pkcs8", "-topk8", "-nocrypt", "-in", key.toString(), "-out", pkcs8.toString());
-        key = pkcs8;
-      }
-      assertThat(Files.readString(key)).as("PKCS#8 key").startsWith("-----BEGIN PRIVATE KEY-----");
-      assertThat(Files.readString(cert)).startsWith("-----BEGIN CERTIFICATE-----");
-      return new SelfSigned(cert, key);
-    }
-  }
-
-  /** Runs the openssl CLI, failing with a clear message when it is missing or fails. */
-  static void openssl(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add("openssl");
-    command.addAll(List.of(args));
-    Path log = dir.resolve("openssl.log");
-    Process p;
-    try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new AssertionError("the openssl CLI is needed to make the test certificate (" + e.getMessage()
-          + "): run scripts/test.sh, which installs it, or `apt-get install openssl`", e);
-    }
-    try {
-      p.getOutputStream().close();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        throw new AssertionError("openssl " + String.join(" ", args) + " did not finish within 60 s");
-      }
-      if (p.exitValue() != 0) {
-        throw new AssertionError("openssl " + String.join(" ", args) + " exited " + p.exitValue() + ":\n"
-            + Files.readString(log, StandardCharsets.UTF_8));
-      }
-    } finally {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-    }
   }
 }
