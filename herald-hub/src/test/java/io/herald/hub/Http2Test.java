@@ -2,23 +2,13 @@ package io.herald.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,38 +55,15 @@ class Http2Test {
   void tenStreamsOnOnePriorKnowledgeConnection() throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
-      Channel connection = new Bootstrap()
-          .group(group)
-          .channel(NioSocketChannel.class)
-          .handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-              ch.pipeline().addLast(
-                  Http2FrameCodecBuilder.forClient().build(),
-                  new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {}
-                  }));
-            }
-          })
-          .connect("127.0.0.1", f.port()).sync().channel();
+      Channel connection = H2TestClient.connect(group, f.port(), null);
 
       // More streams than the six HTTP/1.1 connections a browser allows per origin.
       List<StreamCollector> streams = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
-        StreamCollector c = new StreamCollector();
-        Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
-            .handler(new ChannelInitializer<Http2StreamChannel>() {
-              @Override
-              protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), c);
-              }
-            })
-            .open().sync().getNow();
         DefaultFullHttpRequest req = new DefaultFullHttpRequest(
             HttpVersion.HTTP_1_1, HttpMethod.GET, "/.well-known/mercure?topic=t");
         req.headers().set("host", "127.0.0.1:" + f.port()).set("x-http2-scheme", "http");
-        stream.writeAndFlush(req).sync();
+        StreamCollector c = H2TestClient.open(connection, req);
         streams.add(c);
       }
       for (StreamCollector c : streams) {

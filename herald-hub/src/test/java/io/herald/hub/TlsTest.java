@@ -3,25 +3,16 @@ package io.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -181,35 +172,23 @@ class TlsTest {
         .build();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
-      Channel connection = new Bootstrap()
-          .group(group)
-          .channel(NioSocketChannel.class)
-          .handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-              ch.pipeline().addLast(
-                  clientSsl.newHandler(ch.alloc(), "127.0.0.1", f.port()),
-                  Http2FrameCodecBuilder.forClient().build(),
-                  new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-            }
-          })
-          .connect("127.0.0.1", f.port()).sync().channel();
+      Channel connection = H2TestClient.connect(group, f.port(), clientSsl);
       SslHandler ssl = connection.pipeline().get(SslHandler.class);
       assertThat(ssl.handshakeFuture().await(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
       assertThat(ssl.handshakeFuture().isSuccess()).as("handshake: %s", ssl.handshakeFuture().cause()).isTrue();
       assertThat(ssl.applicationProtocol()).isEqualTo("h2");
 
-      StreamCollector subscriber = openStream(connection, request(HttpMethod.GET, "/.well-known/mercure?topic=tls%2Flimit", null));
+      StreamCollector subscriber = H2TestClient.open(connection, request(HttpMethod.GET, "/.well-known/mercure?topic=tls%2Flimit", null));
       assertThat(subscriber.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
 
       // Default limit 1 MiB; this body is 2 MiB.
-      StreamCollector tooBig = openStream(connection, request(HttpMethod.POST, "/.well-known/mercure",
+      StreamCollector tooBig = H2TestClient.open(connection, request(HttpMethod.POST, "/.well-known/mercure",
           HubFixture.form("topic", "tls/limit", "data", "z".repeat(2 << 20))));
       assertThat(tooBig.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(413);
       assertThat(tooBig.await("larger than")).as(tooBig.text()).isTrue();
 
       // The same connection still works, both ways.
-      StreamCollector small = openStream(connection, request(HttpMethod.POST, "/.well-known/mercure",
+      StreamCollector small = H2TestClient.open(connection, request(HttpMethod.POST, "/.well-known/mercure",
           HubFixture.form("topic", "tls/limit", "data", "small")));
       assertThat(small.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
       assertThat(small.await("urn:")).as(small.text()).isTrue();
@@ -236,20 +215,7 @@ class TlsTest {
     return req;
   }
 
-  private static StreamCollector openStream(Channel connection, FullHttpRequest req) throws Exception {
-    StreamCollector c = new StreamCollector();
-    Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
-        .handler(new ChannelInitializer<Http2StreamChannel>() {
-          @Override
-          protected void initChannel(Http2StreamChannel ch) {
-            ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), c);
-          }
-        })
-        .open().sync().getNow();
-    // Not awaited: the hub may answer (and reset the stream) before a large body is all sent.
-    stream.writeAndFlush(req);
-    return c;
-  }
+
 
   /** One HTTP/2 stream's response status and body text. */
 
