@@ -8,17 +8,11 @@ import io.herald.client.EventStream;
 import io.herald.client.HubClient;
 import io.herald.client.HubException;
 import io.herald.client.Publication;
-import io.herald.core.history.MemoryHistory;
 import io.herald.core.sse.SseEvent;
-import io.herald.core.transport.LocalTransport;
-import io.herald.hub.HubConfig;
 import io.herald.hub.HubFixture;
 import io.herald.hub.HubServer;
-import io.herald.hub.auth.JwtVerifier;
-import io.herald.hub.auth.TokenIssuer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
@@ -38,7 +32,6 @@ import picocli.CommandLine;
  * the client's EventSource and with {@code herald subscribe}.
  */
 class SubscribeEndToEndTest {
-  static final String KEY = HubFixture.KEY;
   static final Duration SAFETY = Duration.ofSeconds(20);
 
   private HubFixture fixture;
@@ -57,14 +50,10 @@ class SubscribeEndToEndTest {
     fixture.close();
   }
 
-  static String token(List<String> publish, List<String> subscribe) {
-    return new TokenIssuer(KEY, "HS256").issue(publish, subscribe, null, null);
-  }
-
   private HubClient client(List<String> subscribe) {
     return HubClient.builder(hubUrl)
-        .publisherToken(token(List.of("*"), List.of()))
-        .subscriberToken(token(List.of(), subscribe))
+        .publisherToken(HubFixture.token(List.of("*"), List.of()))
+        .subscriberToken(HubFixture.token(List.of(), subscribe))
         .build();
   }
 
@@ -174,7 +163,7 @@ class SubscribeEndToEndTest {
   @Test
   void hubRefusalsAreTypedWithTheHubsReason() throws Exception {
     HubClient noRight =
-        HubClient.builder(hubUrl).publisherToken(token(List.of("https://example.com/a"), List.of())).build();
+        HubClient.builder(hubUrl).publisherToken(HubFixture.token(List.of("https://example.com/a"), List.of())).build();
     try {
       noRight.publish(Publication.builder("https://example.com/b").data("x").build());
       throw new AssertionError("expected a refusal");
@@ -193,22 +182,10 @@ class SubscribeEndToEndTest {
 
   @Test
   void anUpdateOverTheHubsBodyLimitIsPayloadTooLargeWithTheLimitInTheReason() throws Exception {
-    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
-    try (MemoryHistory smallHistory = new MemoryHistory(10);
-        LocalTransport smallTransport = new LocalTransport(smallHistory);
-        HubServer small =
-            HubServer.start(
-                HubConfig.builder()
-                    .address(new InetSocketAddress("127.0.0.1", 0))
-                    .publisherVerifier(verifier)
-                    .subscriberVerifier(verifier)
-                    .maxBodyBytes(1024)
-                    .ioThreads(1)
-                    .build(),
-                smallTransport)) {
+    try (HubFixture small = new HubFixture(b -> b.maxBodyBytes(1024).ioThreads(1))) {
       HubClient client =
-          HubClient.builder(URI.create("http://127.0.0.1:" + small.port() + "/.well-known/mercure"))
-              .publisherToken(token(List.of("*"), List.of()))
+          HubClient.builder(URI.create(small.hubUrl()))
+              .publisherToken(HubFixture.token(List.of("*"), List.of()))
               .build();
       try {
         client.publish(Publication.builder("t").data("x".repeat(10_000)).build());
@@ -222,22 +199,10 @@ class SubscribeEndToEndTest {
 
   @Test
   void subscriptionsApiListsTheActiveSubscription() throws Exception {
-    JwtVerifier verifier = JwtVerifier.create(KEY, "HS256");
-    try (MemoryHistory h = new MemoryHistory(10);
-        LocalTransport t = new LocalTransport(h);
-        HubServer withApi =
-            HubServer.start(
-                HubConfig.builder()
-                    .address(new InetSocketAddress("127.0.0.1", 0))
-                    .publisherVerifier(verifier)
-                    .subscriberVerifier(verifier)
-                    .subscriptions(true)
-                    .ioThreads(1)
-                    .build(),
-                t)) {
+    try (HubFixture withApi = new HubFixture(b -> b.subscriptions(true).ioThreads(1))) {
       HubClient client =
-          HubClient.builder(URI.create("http://127.0.0.1:" + withApi.port() + "/.well-known/mercure"))
-              .subscriberToken(token(List.of(), List.of("*")))
+          HubClient.builder(URI.create(withApi.hubUrl()))
+              .subscriberToken(HubFixture.token(List.of(), List.of("*")))
               .build();
       String topic = "https://example.com/books/{id}";
       try (EventStream events = client.subscribe(topic).stream(4)) {
@@ -254,7 +219,7 @@ class SubscribeEndToEndTest {
             .contains("\"active\":true");
       }
       HubClient anonymous =
-          HubClient.builder(URI.create("http://127.0.0.1:" + withApi.port() + "/.well-known/mercure")).build();
+          HubClient.builder(URI.create(withApi.hubUrl())).build();
       try {
         anonymous.subscriptions();
         throw new AssertionError("expected a refusal");
@@ -280,7 +245,7 @@ class SubscribeEndToEndTest {
             () ->
                 exit[0] =
                     cli.execute("--hub", hubUrl.toString(), "--topic", "urn:t",
-                        "--token", token(List.of(), List.of("*")),
+                        "--token", HubFixture.token(List.of(), List.of("*")),
                         "--last-event-id", "earliest", "--json"),
             "cli-subscribe");
     runner.start();
