@@ -69,7 +69,9 @@ class SubscriptionsTest {
 
       HttpResponse<String> one = api(id, observerToken);
       assertThat(one.statusCode()).isEqualTo(200);
-      assertThat(JSONObjectUtils.parse(one.body())).containsEntry("subscriber", subscriber);
+      assertThat(JSONObjectUtils.parse(one.body())).containsEntry("subscriber", subscriber)
+          .containsEntry("@context", "https://mercure.rocks/").containsEntry("active", true)
+          .containsEntry("lastEventID", collection.get("lastEventID"));
       HttpResponse<String> byTopic = api(id.substring(0, id.lastIndexOf('/')), observerToken);
       assertThat(JSONObjectUtils.parse(byTopic.body()).get("subscriptions").toString()).contains(subscriber);
 

@@ -41,16 +41,24 @@ public record ActiveSubscription(String subscriber, String topic, String payload
   String toJsonLd(String id, boolean active, boolean context) {
     StringBuilder out = new StringBuilder(
         128 + id.length() + topic.length() + subscriber.length() + (payloadJson == null ? 4 : payloadJson.length()));
-    writeJsonLd(out, id, active, context);
+    writeJsonLd(out, id, active, context, null);
     return out.toString();
   }
 
   /** Appends the JSON-LD object: {@code @context}, {@code id}, {@code type}, {@code topic}, ... */
   public void writeJsonLd(StringBuilder out, boolean active, boolean context) {
-    writeJsonLd(out, id(), active, context);
+    writeJsonLd(out, id(), active, context, null);
   }
 
-  private void writeJsonLd(StringBuilder out, String id, boolean active, boolean context) {
+  /**
+   * Appends this active subscription as the API's single resource: with {@code @context} and the
+   * hub's {@code lastEventID}.
+   */
+  public void writeResource(StringBuilder out, String lastEventId) {
+    writeJsonLd(out, id(), true, true, lastEventId);
+  }
+
+  private void writeJsonLd(StringBuilder out, String id, boolean active, boolean context, String lastEventId) {
     out.append('{');
     if (context) {
       out.append("\"@context\":\"https://mercure.rocks/\",");
@@ -63,6 +71,10 @@ public record ActiveSubscription(String subscriber, String topic, String payload
     Json.string(subscriber, out);
     out.append(",\"active\":").append(active);
     out.append(",\"payload\":").append(payloadJson == null ? "null" : payloadJson);
+    if (lastEventId != null) {
+      out.append(",\"lastEventID\":");
+      Json.string(lastEventId, out);
+    }
     out.append('}');
   }
 

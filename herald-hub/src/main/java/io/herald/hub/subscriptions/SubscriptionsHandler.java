@@ -92,11 +92,7 @@ public final class SubscriptionsHandler {
         send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND, "no such subscription"));
         return;
       }
-      found.get(0).writeJsonLd(body, true, true);
-      body.setLength(body.length() - 1); // reopen the object to add lastEventID
-      body.append(",\"lastEventID\":");
-      Json.string(lastEventIdText, body);
-      body.append('}');
+      found.get(0).writeResource(body, lastEventIdText);
     } else {
       body.append("{\"@context\":\"https://mercure.rocks/\",\"id\":");
       Json.string(rawPath, body);
