@@ -301,9 +301,14 @@ class ServeProcessTest {
     }
 
     static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> args) {
+      return builder(workDir, env, List.of("-Xmx256m"), args);
+    }
+
+    /** The command line of {@code herald ARGS} in a JVM started with {@code jvmOptions} (heap caps). */
+    static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> jvmOptions, List<String> args) {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx256m");
+      command.addAll(jvmOptions);
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
       command.add(HeraldCommand.class.getName());
@@ -320,13 +325,19 @@ class ServeProcessTest {
      * the curl publish line. A port taken between probing and binding is retried with another.
      */
     static Herald serve(Path workDir, Map<String, String> env, String... extra) throws Exception {
+      return serve(workDir, env, List.of("-Xmx256m"), extra);
+    }
+
+    /** As {@link #serve(Path, Map, String...)}, in a JVM started with {@code jvmOptions}. */
+    static Herald serve(Path workDir, Map<String, String> env, List<String> jvmOptions, String... extra)
+        throws Exception {
       AssertionError last = null;
       for (int attempt = 0; attempt < 3; attempt++) {
         int port = freePort();
         List<String> args = new ArrayList<>(List.of("serve", "--addr", "127.0.0.1:" + port));
         args.addAll(List.of(extra));
         Path err = Files.createTempFile(workDir, "serve-stderr", ".txt");
-        Process p = builder(workDir, env, args).redirectError(err.toFile()).start();
+        Process p = builder(workDir, env, jvmOptions, args).redirectError(err.toFile()).start();
         Herald h = new Herald(p, port, err);
         try {
           p.getOutputStream().close();
