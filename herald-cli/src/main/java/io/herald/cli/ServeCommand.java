@@ -11,6 +11,7 @@ import io.herald.hub.HubServer;
 import io.herald.hub.auth.JwtKeys;
 import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.auth.TokenIssuer;
+import io.herald.hub.limits.LimitSettings;
 import io.herald.store.DurableHistory;
 import io.herald.store.FsyncPolicy;
 import io.herald.store.StoreOptions;
@@ -135,6 +136,24 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--io-threads", defaultValue = "0", description = "Event loop threads (default: one per core).")
   int ioThreads;
 
+  @Option(names = "--publish-rate-per-address", defaultValue = "0", description = "Publish requests per second per client address, in bursts of up to twice that; over it 429 (default ${DEFAULT-VALUE}: off).")
+  double publishRatePerAddress;
+
+  @Option(names = "--publish-rate-per-subject", defaultValue = "0", description = "Publish requests per second per token subject (sub claim), in bursts of up to twice that; over it 429 (default ${DEFAULT-VALUE}: off).")
+  double publishRatePerSubject;
+
+  @Option(names = "--subscribe-rate-per-address", defaultValue = "0", description = "Subscribe requests per second per client address, in bursts of up to twice that; over it 429 (default ${DEFAULT-VALUE}: off).")
+  double subscribeRatePerAddress;
+
+  @Option(names = "--subscribe-rate-per-subject", defaultValue = "0", description = "Subscribe requests per second per token subject (sub claim), in bursts of up to twice that; over it 429 (default ${DEFAULT-VALUE}: off).")
+  double subscribeRatePerSubject;
+
+  @Option(names = "--max-streams-per-address", defaultValue = "0", description = "Open event streams per client address; more gets 429 (default ${DEFAULT-VALUE}: off).")
+  int maxStreamsPerAddress;
+
+  @Option(names = "--max-streams-per-subject", defaultValue = "0", description = "Open event streams per token subject (sub claim); more gets 429 (default ${DEFAULT-VALUE}: off).")
+  int maxStreamsPerSubject;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -176,6 +195,8 @@ final class ServeCommand implements Callable<Integer> {
         .subscriptions(subscriptions)
         .adminAddress(adminAddr == null || adminAddr.isEmpty() ? null : Addresses.parse(adminAddr))
         .metricsToken(metricsToken)
+        .limits(new LimitSettings(publishRatePerAddress, publishRatePerSubject,
+            subscribeRatePerAddress, subscribeRatePerSubject, maxStreamsPerAddress, maxStreamsPerSubject))
         .build();
 
     boolean clustered = !"local".equals(transportUrl);

@@ -33,10 +33,13 @@ final class TokenCommand implements Callable<Integer> {
   @Option(names = "--algorithm", defaultValue = "HS256", description = "HS256, HS384 or HS512 (default ${DEFAULT-VALUE}).")
   String algorithm;
 
+  @Option(names = "--subject", description = "The sub claim: who the bearer is, for the hub's per-subject limits; none by default.")
+  String subject;
+
   @Override
   public Integer call() {
     Instant exp = expiresIn == null ? null : Instant.now().plus(expiresIn);
-    spec.commandLine().getOut().println(new TokenIssuer(key, algorithm).issue(publish, subscribe, null, exp));
+    spec.commandLine().getOut().println(new TokenIssuer(key, algorithm).issue(publish, subscribe, null, exp, subject));
     spec.commandLine().getOut().flush();
     return 0;
   }

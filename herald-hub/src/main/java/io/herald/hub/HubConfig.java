@@ -1,6 +1,7 @@
 package io.herald.hub;
 
 import io.herald.hub.auth.JwtVerifier;
+import io.herald.hub.limits.LimitSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class HubConfig {
   private final boolean subscriptions;
   private final InetSocketAddress adminAddress;
   private final String metricsToken;
+  private final LimitSettings limits;
 
   private HubConfig(Builder b) {
     this.address = b.address;
@@ -58,6 +60,7 @@ public final class HubConfig {
     this.subscriptions = b.subscriptions;
     this.adminAddress = b.adminAddress;
     this.metricsToken = b.metricsToken;
+    this.limits = b.limits;
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
@@ -175,6 +178,14 @@ public final class HubConfig {
     return metricsToken;
   }
 
+  /**
+   * Rates of publish and subscribe requests and counts of open streams allowed per client address
+   * and per token subject; over them a request gets 429. Default: all off.
+   */
+  public LimitSettings limits() {
+    return limits;
+  }
+
   /** Builder with production defaults. */
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
@@ -199,6 +210,7 @@ public final class HubConfig {
     private boolean subscriptions;
     private InetSocketAddress adminAddress;
     private String metricsToken;
+    private LimitSettings limits = LimitSettings.OFF;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -303,6 +315,11 @@ public final class HubConfig {
 
     public Builder metricsToken(String token) {
       this.metricsToken = token;
+      return this;
+    }
+
+    public Builder limits(LimitSettings limits) {
+      this.limits = Objects.requireNonNull(limits);
       return this;
     }
 

@@ -8,6 +8,7 @@ import io.herald.hub.demo.DemoClock;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.HubChannelInitializer;
 import io.herald.hub.http.HubRouter;
+import io.herald.hub.limits.RequestLimits;
 import io.herald.hub.ops.AdminChannelInitializer;
 import io.herald.hub.ops.AdminRouter;
 import io.herald.hub.ops.HubMetrics;
@@ -80,6 +81,7 @@ public final class HubServer implements AutoCloseable {
   private final PublishCounters publishCounters = new PublishCounters();
   private final SubscriberCounters subscriberCounters = new SubscriberCounters();
   private final DemoClock demo;
+  private final RequestLimits limits;
   private volatile boolean draining;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -105,12 +107,14 @@ public final class HubServer implements AutoCloseable {
     fanOut.encodeOnDemand(SubscriptionRegistry::isEvent);
     fanOut.start();
 
+    this.limits = new RequestLimits(config.limits());
     PublishHandler publish = new PublishHandler(
-        config, transport, authorization, new UpdateRules(config.maxTopics()), cors, publishCounters);
+        config, transport, authorization, new UpdateRules(config.maxTopics()), cors, publishCounters, limits);
     SubscribeHandler subscribe = new SubscribeHandler(
-        config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry);
-    SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors);
+        config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry, limits);
+    SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors, limits);
     this.metrics = new HubMetrics(publishCounters, subscriberCounters, transport);
+    metrics.limits(limits.counters());
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
     HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);
@@ -197,6 +201,11 @@ public final class HubServer implements AutoCloseable {
 
   public SubscriberCounters subscriberCounters() {
     return subscriberCounters;
+  }
+
+  /** The per-address and per-subject request limits, and what they count. */
+  public RequestLimits requestLimits() {
+    return limits;
   }
 
   /** Where the admin endpoints listen, or {@code null} when they share the main port. */

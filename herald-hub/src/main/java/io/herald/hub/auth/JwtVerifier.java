@@ -161,7 +161,7 @@ public final class JwtVerifier {
     if (notBefore != null && now.plus(clockSkew).isBefore(notBefore)) {
       throw new InvalidTokenException("token not valid yet");
     }
-    return MercureClaims.toGrants(claims.getClaim(MercureClaims.CLAIM), expiresAt);
+    return MercureClaims.toGrants(claims.getClaim(MercureClaims.CLAIM), expiresAt, claims.getSubject());
   }
 
   private boolean expired(Instant expiresAt, Instant now) {

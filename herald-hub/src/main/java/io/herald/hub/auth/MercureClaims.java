@@ -21,10 +21,13 @@ final class MercureClaims {
 
   private MercureClaims() {}
 
-  /** The grants in {@code mercure} (a value from the claims set, possibly null). */
-  static Grants toGrants(Object mercure, Instant expiresAt) throws InvalidTokenException {
+  /**
+   * The grants in {@code mercure} (a value from the claims set, possibly null), for the token
+   * whose {@code sub} claim is {@code sub} (possibly null).
+   */
+  static Grants toGrants(Object mercure, Instant expiresAt, String sub) throws InvalidTokenException {
     if (mercure == null) {
-      return new Grants(List.of(), List.of(), null, expiresAt);
+      return new Grants(List.of(), List.of(), null, expiresAt, sub);
     }
     if (!(mercure instanceof Map<?, ?> claim)) {
       throw new InvalidTokenException("claim mercure must be a JSON object");
@@ -38,7 +41,7 @@ final class MercureClaims {
     } catch (IllegalArgumentException e) {
       throw new InvalidTokenException("claim mercure.payload is not acceptable JSON");
     }
-    return new Grants(publish, subscribe, payloadJson, expiresAt);
+    return new Grants(publish, subscribe, payloadJson, expiresAt, sub);
   }
 
   private static List<String> selectors(Object value, String member)

@@ -22,8 +22,8 @@ import java.util.Map;
  * {@code herald token}, the hub's startup banner, and tests.
  *
  * <p>The claim is {@code {"publish": [...], "subscribe": [...], "payload": ...}} (payload only
- * when given), plus {@code exp} when an expiry is given. The secret is used as its UTF-8 bytes,
- * exactly as {@link JwtVerifier} does; nimbus requires at least 256, 384 and 512 bits for
+ * when given), plus {@code exp} when an expiry is given and {@code sub} when a subject is. The
+ * secret is used as its UTF-8 bytes, exactly as {@link JwtVerifier} does; nimbus requires at least 256, 384 and 512 bits for
  * HS256, HS384 and HS512 respectively when signing.
  *
  * <p>Thread-safe.
@@ -66,7 +66,8 @@ public final class TokenIssuer {
 
   /** A token carrying exactly {@code grants}. */
   public String issue(Grants grants) {
-    return issue(grants.publish(), grants.subscribe(), grants.payloadJson(), grants.expiresAt());
+    return issue(grants.publish(), grants.subscribe(), grants.payloadJson(), grants.expiresAt(),
+        grants.subject());
   }
 
   /**
@@ -75,6 +76,12 @@ public final class TokenIssuer {
    */
   public String issue(
       List<String> publish, List<String> subscribe, String payloadJson, Instant expiresAt) {
+    return issue(publish, subscribe, payloadJson, expiresAt, null);
+  }
+
+  /** As {@link #issue(List, List, String, Instant)}, with {@code subject} (or null) as {@code sub}. */
+  public String issue(
+      List<String> publish, List<String> subscribe, String payloadJson, Instant expiresAt, String subject) {
     Map<String, Object> mercure = new LinkedHashMap<>();
     mercure.put("publish", publish == null ? List.of() : List.copyOf(publish));
     mercure.put("subscribe", subscribe == null ? List.of() : List.copyOf(subscribe));
@@ -84,6 +91,9 @@ public final class TokenIssuer {
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().claim(MercureClaims.CLAIM, mercure);
     if (expiresAt != null) {
       claims.expirationTime(Date.from(expiresAt));
+    }
+    if (subject != null) {
+      claims.subject(subject);
     }
     SignedJWT jwt =
         new SignedJWT(

@@ -2,6 +2,8 @@ package io.herald.hub.ops;
 
 import io.herald.core.history.History;
 import io.herald.core.transport.Transport;
+import io.herald.hub.limits.LimitCounters;
+import io.herald.hub.limits.Refusal;
 import io.herald.hub.publish.PublishCounters;
 import io.herald.hub.subscribe.SubscriberCounters;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -56,6 +58,22 @@ public final class HubMetrics implements AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     gc.bindTo(registry);
+  }
+
+  /**
+   * Counts the requests refused by each request limit:
+   * {@code herald_requests_limited_total{limit="publish_rate",by="address"}} and so on.
+   */
+  public void limits(LimitCounters limited) {
+    for (Refusal.Limit limit : Refusal.Limit.values()) {
+      for (Refusal.By by : Refusal.By.values()) {
+        FunctionCounter.builder("herald.requests.limited", limited, c -> c.refusedCount(limit, by))
+            .description("Requests refused with 429 by a request limit")
+            .tag("limit", limit.label())
+            .tag("by", by.label())
+            .register(registry);
+      }
+    }
   }
 
   /** The current values in the Prometheus text format. */

@@ -13,6 +13,9 @@ import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Query;
 import io.herald.hub.http.Responses;
+import io.herald.hub.limits.LimitKeys;
+import io.herald.hub.limits.Refusal;
+import io.herald.hub.limits.RequestLimits;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -43,6 +46,7 @@ public final class PublishHandler {
   private final Cors cors;
   private final Set<String> publishOrigins;
   private final PublishCounters counters;
+  private final RequestLimits limits;
 
   public PublishHandler(
       HubConfig config,
@@ -50,7 +54,8 @@ public final class PublishHandler {
       Authorization authorization,
       UpdateRules rules,
       Cors cors,
-      PublishCounters counters) {
+      PublishCounters counters,
+      RequestLimits limits) {
     this.config = config;
     this.transport = transport;
     this.authorization = authorization;
@@ -58,6 +63,7 @@ public final class PublishHandler {
     this.cors = cors;
     this.publishOrigins = Set.copyOf(config.publishOrigins());
     this.counters = counters;
+    this.limits = limits;
   }
 
   public void handle(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
@@ -88,6 +94,12 @@ public final class PublishHandler {
       // user visits could publish in their name.
       refuse(ctx, req, HttpResponseStatus.FORBIDDEN,
           "cookie-authenticated publish refused: origin not in --publish-origins");
+      return;
+    }
+    // Request limits (429): needs only the authenticated token and the connection.
+    Refusal limited = limits.publish(LimitKeys.clientAddress(ctx.channel()), grants.subject());
+    if (limited != null) {
+      tooManyRequests(ctx, req, limited);
       return;
     }
 
@@ -154,6 +166,14 @@ public final class PublishHandler {
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
     counters.refused(status.code());
     FullHttpResponse res = Responses.text(status, reason);
+    cors.apply(req, res.headers());
+    Responses.send(ctx, req, res);
+  }
+
+  /** Refuses a publish over a request limit: 429 with {@code Retry-After} and the reason. */
+  private void tooManyRequests(ChannelHandlerContext ctx, FullHttpRequest req, Refusal refusal) {
+    FullHttpResponse res = refusal.response();
+    counters.refused(res.status().code());
     cors.apply(req, res.headers());
     Responses.send(ctx, req, res);
   }

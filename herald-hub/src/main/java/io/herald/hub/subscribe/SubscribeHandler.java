@@ -11,6 +11,9 @@ import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Responses;
+import io.herald.hub.limits.LimitKeys;
+import io.herald.hub.limits.Refusal;
+import io.herald.hub.limits.RequestLimits;
 import io.herald.hub.subscriptions.SubscriptionRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -60,6 +63,7 @@ public final class SubscribeHandler {
    * ({@link Replay#PAGE} updates each).
    */
   private final ReplayLimiter replays = new ReplayLimiter(MAX_ACTIVE_REPLAYS);
+  private final RequestLimits limits;
 
   public SubscribeHandler(
       HubConfig config,
@@ -69,7 +73,8 @@ public final class SubscribeHandler {
       FanOut fanOut,
       SubscriberCounters counters,
       Executor replayExecutor,
-      SubscriptionRegistry registry) {
+      SubscriptionRegistry registry,
+      RequestLimits limits) {
     this.config = config;
     this.transport = transport;
     this.authorization = authorization;
@@ -78,6 +83,7 @@ public final class SubscribeHandler {
     this.counters = counters;
     this.replayExecutor = replayExecutor;
     this.registry = registry;
+    this.limits = limits;
   }
 
   /**
@@ -110,6 +116,15 @@ public final class SubscribeHandler {
     }
     Grants grants = auth.grants();
     PresentedToken token = auth.token();
+
+    // Request limits (429): the subscribe rate, and a place among the open streams, which the
+    // stream holds until its channel closes (every way a stream ends closes it).
+    RequestLimits.Admission admission = limits.subscribe(LimitKeys.clientAddress(ctx.channel()), grants.subject());
+    if (admission.isRefused()) {
+      tooManyRequests(ctx, req, admission.refusal());
+      return false;
+    }
+    ctx.channel().closeFuture().addListener(f -> admission.lease().release());
 
     String lastEventId = req.headers().get("Last-Event-ID");
     if (lastEventId == null) {
@@ -197,6 +212,13 @@ public final class SubscribeHandler {
     if (status == HttpResponseStatus.UNAUTHORIZED) {
       res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     }
+    Responses.send(ctx, req, res);
+  }
+
+  /** Refuses a subscribe over a request limit: 429 with {@code Retry-After} and the reason. */
+  private void tooManyRequests(ChannelHandlerContext ctx, HttpRequest req, Refusal refusal) {
+    FullHttpResponse res = refusal.response();
+    cors.apply(req, res.headers());
     Responses.send(ctx, req, res);
   }
 }

@@ -8,6 +8,9 @@ import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.Responses;
 import io.herald.hub.json.Json;
+import io.herald.hub.limits.LimitKeys;
+import io.herald.hub.limits.Refusal;
+import io.herald.hub.limits.RequestLimits;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -32,14 +35,17 @@ public final class SubscriptionsHandler {
   private final Transport transport;
   private final TopicMatcher matcher;
   private final Cors cors;
+  private final RequestLimits limits;
 
   public SubscriptionsHandler(
-      HubConfig config, SubscriptionRegistry registry, Transport transport, TopicMatcher matcher, Cors cors) {
+      HubConfig config, SubscriptionRegistry registry, Transport transport, TopicMatcher matcher, Cors cors,
+      RequestLimits limits) {
     this.config = config;
     this.registry = registry;
     this.transport = transport;
     this.matcher = matcher;
     this.cors = cors;
+    this.limits = limits;
   }
 
   /** Whether {@code rawPath} belongs to this API. */
@@ -78,6 +84,12 @@ public final class SubscriptionsHandler {
       return;
     }
     Grants grants = auth.grants();
+    // A read of the API counts as a subscribe request against the subscribe rate (429).
+    Refusal limited = limits.subscribeRate(LimitKeys.clientAddress(ctx.channel()), grants.subject());
+    if (limited != null) {
+      send(ctx, req, limited.response());
+      return;
+    }
     if (!matcher.matchesAny(grants.subscribe(), rawPath)) {
       send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "token does not allow reading " + rawPath));
       return;

@@ -286,6 +286,13 @@ class JwtVerifierTest {
   }
 
   @Test
+  void subClaimBecomesTheSubject() throws Exception {
+    JwtVerifier v = verifier(SECRET, "HS256");
+    assertThat(v.verify(signedPayload("{\"sub\":\"alice\",\"mercure\":{}}")).subject()).isEqualTo("alice");
+    assertThat(v.verify(signedPayload("{\"mercure\":{}}")).subject()).isNull();
+  }
+
+  @Test
   void missingMercureClaimOrMembersGrantNothing() throws Exception {
     JwtVerifier v = verifier(SECRET, "HS256");
     Grants none = v.verify(TestTokens.hs(JWSAlgorithm.HS256, SECRET, claims(null, null, null)));

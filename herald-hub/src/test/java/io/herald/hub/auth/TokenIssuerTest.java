@@ -39,6 +39,18 @@ class TokenIssuerTest {
   }
 
   @Test
+  void subjectIsIssuedAndVerifiedAsTheSubClaim() throws Exception {
+    Grants grants = new Grants(List.of("a"), List.of(), null, null, "user-42");
+    String token = new TokenIssuer(SECRET).issue(grants);
+    assertThat(SignedJWT.parse(token).getJWTClaimsSet().getSubject()).isEqualTo("user-42");
+    assertThat(JwtVerifier.create(SECRET, "HS256").verify(token)).isEqualTo(grants);
+    // Without a subject there is no sub claim, and the grants name nobody.
+    String anonymous = new TokenIssuer(SECRET).issue(List.of("a"), List.of());
+    assertThat(SignedJWT.parse(anonymous).getJWTClaimsSet().getSubject()).isNull();
+    assertThat(JwtVerifier.create(SECRET, "HS256").verify(anonymous).subject()).isNull();
+  }
+
+  @Test
   void payloadMayBeAnyJsonValue() throws Exception {
     TokenIssuer issuer = new TokenIssuer(SECRET);
     JwtVerifier verifier = JwtVerifier.create(SECRET, "HS256");
