@@ -20,6 +20,8 @@ import java.util.Map;
  * body may be collected. Sits right before the aggregator ({@link BodyLimit}).
  *
  * <ul>
+ *   <li>A publish whose declared {@code Content-Length} is over the body limit gets 413 from the
+ *       head (by the aggregator, for everyone alike); its body is dropped as it arrives.
  *   <li>A publish ({@code POST} on the hub path) is admitted by {@link PublishHandler#admit}: its
  *       token (header, query or cookie) is verified and the cookie CSRF rule applied here, so a
  *       client without a valid token gets its 401 at once and never makes the hub hold its body.
@@ -122,6 +124,7 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
   }
 
   private Mode decide(ChannelHandlerContext ctx, HttpRequest req) {
+    declared = false;
     String path;
     try {
       path = Query.path(req.uri());
@@ -130,6 +133,11 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
     }
     if (!req.method().equals(HttpMethod.POST) || !HubRouter.HUB_PATH.equals(path)) {
       return announcesBody(req) && !(req instanceof FullHttpMessage) ? Mode.DISCARD : Mode.PASS;
+    }
+    long length = req instanceof FullHttpMessage ? -1 : HttpUtil.getContentLength(req, -1L);
+    if (length > maxBodyBytes) {
+      // Refused from the head by the aggregator (413, whoever sends it); what follows is dropped.
+      return Mode.DISCARD;
     }
     Map<String, List<String>> query;
     try {
@@ -144,13 +152,8 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
       return Mode.REFUSED;
     }
     ctx.channel().attr(PublishHandler.ADMITTED).set(admission.authentication());
-    declared = false;
     if (req instanceof FullHttpMessage) {
       return Mode.PUBLISH;
-    }
-    long length = HttpUtil.getContentLength(req, -1L);
-    if (length > maxBodyBytes) {
-      return Mode.PUBLISH; // the aggregator answers 413 from the head
     }
     if (length >= 0 && !HttpUtil.isTransferEncodingChunked(req)) {
       declared = true;
