@@ -211,6 +211,51 @@ class FrontDoorTest {
   }
 
   @Test
+  void anIdleHttp2ConnectionIsClosedButOneCarryingAnEventStreamIsNot() throws Exception {
+    hub(b -> b.anonymous(true).headerTimeout(Duration.ofSeconds(1)));
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      Channel streaming = H2TestClient.connect(group, f.port(), null);
+      StreamCollector events = new StreamCollector();
+      HttpRequest subscribe = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+          HttpVersion.HTTP_1_1, HttpMethod.GET, HUB + "?topic=t");
+      subscribe.headers().set("host", "127.0.0.1").set("accept", "text/event-stream");
+      openStream(streaming, events).writeAndFlush(subscribe);
+      assertThat(events.status.get(20, TimeUnit.SECONDS)).isEqualTo(200);
+
+      Channel idle = H2TestClient.connect(group, f.port(), null);
+      assertThat(idle.closeFuture().await(20, TimeUnit.SECONDS)).as("idle h2 connection closed").isTrue();
+
+      // The idle one was closed after the timeout: the streaming one is still there and served.
+      assertThat(streaming.isActive()).isTrue();
+      String id = f.publishOk("topic", "t", "data", "still streaming");
+      assertThat(events.await("id: " + id + "\n")).isTrue();
+      streaming.close().sync();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+    assertThat(metric("herald_requests_timed_out_total\\{phase=\"http2_idle\"")).isEqualTo(1);
+  }
+
+  @Test
+  void aBodySentToAnEndpointThatTakesNoneIsDroppedUnbuffered() throws Exception {
+    hub(b -> b.maxBodyBytes(64 * 1024));
+    // 200 KB, chunked, to /healthz: not collected (so not even refused as too large), just dropped.
+    StringBuilder chunks = new StringBuilder();
+    for (int i = 0; i < 25; i++) {
+      chunks.append(Integer.toHexString(8192)).append("\r\n").append("x".repeat(8192)).append("\r\n");
+    }
+    try (RawConnection c = RawConnection.open(f.port())) {
+      String res = c.send("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + chunks + "0\r\n\r\n").readResponse();
+      assertThat(RawConnection.status(res)).as(res).isEqualTo(200);
+      // The connection is still in step: the next request on it is answered.
+      assertThat(RawConnection.status(c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").readResponse()))
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
   void bodiesInFlightAreCappedHubWideAndTheBudgetReturnsToZero() throws Exception {
     hub(b -> b.maxBodyBytes(64 * 1024).maxBodyBytesInFlight(100_000));
     String auth = "Authorization: Bearer " + HubFixture.publisherToken();
