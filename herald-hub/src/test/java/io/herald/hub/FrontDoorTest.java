@@ -2,6 +2,12 @@ package io.herald.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.core.history.History;
+import io.herald.core.history.MemoryHistory;
+import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.Transport;
+import io.herald.core.transport.UpdateListener;
+import io.herald.core.update.Update;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -22,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -177,6 +184,58 @@ class FrontDoorTest {
       assertThat(stream.nextData().id()).isEqualTo(id);
       publisher.close();
       assertThat(metric("herald_requests_timed_out_total\\{phase=\"header\"")).isGreaterThanOrEqualTo(26);
+    }
+  }
+
+  @Test
+  void aPublishWaitingForStorageIsNotCutEvenAfterAHundredContinue() throws Exception {
+    CompletableFuture<Void> storageResumes = new CompletableFuture<>();
+    Transport slowStore = new HeldTransport(new LocalTransport(new MemoryHistory(100)), storageResumes);
+    f = new HubFixture(slowStore, b -> b.headerTimeout(Duration.ofSeconds(1)));
+    String form = HubFixture.form("topic", "t", "data", "continued");
+    try (RawConnection c = RawConnection.open(f.port())) {
+      String head = publishHead("Authorization: Bearer " + HubFixture.publisherToken() + "\r\nExpect: 100-continue",
+          form.length());
+      assertThat(c.send(head).readResponse()).startsWith("HTTP/1.1 100");
+      c.send(form);
+      // A silent connection opened after the body was sent: once it is closed, the header
+      // timeout has passed for the publisher's connection too.
+      RawConnection sentinel = RawConnection.open(f.port());
+      assertThat(sentinel.readResponse()).isNull();
+      sentinel.close();
+      storageResumes.complete(null);
+      String res = c.readResponse();
+      assertThat(res).as("the publish waiting for storage still gets its answer").isNotNull();
+      assertThat(RawConnection.status(res)).as(res).isEqualTo(200);
+      assertThat(c.readResponse()).as("then idle: closed").isNull();
+    }
+  }
+
+  /** A transport whose publishes are stored only once {@code resume} completes (a slow store). */
+  private record HeldTransport(Transport inner, CompletableFuture<Void> resume) implements Transport {
+    @Override
+    public CompletableFuture<Update> publish(Update update) {
+      return resume.thenCompose(v -> inner.publish(update));
+    }
+
+    @Override
+    public void listen(UpdateListener listener) {
+      inner.listen(listener);
+    }
+
+    @Override
+    public History history() {
+      return inner.history();
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return inner.isAvailable();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
     }
   }
 
