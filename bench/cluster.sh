@@ -59,7 +59,7 @@ for n in ${NODES//,/ }; do
   for i in $(seq 0 $((n - 1))); do
     port=$((BASE_PORT + i))
     java ${HERALD_JAVA_OPTS:-} -jar "$jar" serve --addr "127.0.0.1:$port" --anonymous --publisher-jwt-key "$KEY" \
-      --transport "redis://127.0.0.1:$REDIS_PORT" >"$OUT/node-$n-$i.log" 2>&1 &
+      --transport "redis://127.0.0.1:$REDIS_PORT" --max-connections-per-address 0 >"$OUT/node-$n-$i.log" 2>&1 &
     pids+=("$!")
     targets="$targets,$!"
     urls+=(--subscribe-url "http://127.0.0.1:$port/.well-known/mercure?topic={topic}")

@@ -110,14 +110,14 @@ run_peer() {
 start_herald() {
   rm -rf "$work/herald-data"
   java ${HERALD_JAVA_OPTS:-} -jar "$jar" serve --addr "127.0.0.1:$HERALD_PORT" --anonymous \
-    --publisher-jwt-key "$KEY" --data-dir "$work/herald-data" >"$OUT/herald-serve.log" 2>&1 &
+    --publisher-jwt-key "$KEY" --data-dir "$work/herald-data" --max-connections-per-address 0 >"$OUT/herald-serve.log" 2>&1 &
   peer_pid=$!; target_pids=$peer_pid
   wait_port $HERALD_PORT
 }
 
 start_herald_memory() {
   java ${HERALD_JAVA_OPTS:-} -jar "$jar" serve --addr "127.0.0.1:$HERALD_PORT" --anonymous \
-    --publisher-jwt-key "$KEY" --history memory >"$OUT/herald-memory-serve.log" 2>&1 &
+    --publisher-jwt-key "$KEY" --history memory --max-connections-per-address 0 >"$OUT/herald-memory-serve.log" 2>&1 &
   peer_pid=$!; target_pids=$peer_pid
   wait_port $HERALD_PORT
 }

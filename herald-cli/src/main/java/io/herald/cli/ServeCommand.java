@@ -153,6 +153,20 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-streams-per-subject", defaultValue = "0", description = "Open event streams per token subject (sub claim); more gets 429 (default ${DEFAULT-VALUE}: off).")
   int maxStreamsPerSubject;
+  @Option(names = "--header-timeout", defaultValue = "10s", converter = Durations.class, description = "A connection that has not sent a complete request head this long after connecting or after its last response is closed (default ${DEFAULT-VALUE}; 0 disables).")
+  Duration headerTimeout;
+
+  @Option(names = "--body-timeout", defaultValue = "30s", converter = Durations.class, description = "A request body not complete this long after its head gets 408 (default ${DEFAULT-VALUE}; 0 disables).")
+  Duration bodyTimeout;
+
+  @Option(names = "--max-body-bytes-in-flight", defaultValue = "0", description = "Bytes of request bodies buffered at once, hub-wide; past it 503 (default: 1/8 of direct memory, at most 256 MiB).")
+  long maxBodyBytesInFlight;
+
+  @Option(names = "--max-connections-per-address", defaultValue = "1000", description = "Open connections from one client address (default ${DEFAULT-VALUE}; 0 = no limit, e.g. behind a proxy).")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--max-connections", defaultValue = "0", description = "Open connections in total (default: 90% of the open-file limit).")
+  int maxConnections;
 
   @Override
   public Integer call() throws Exception {
@@ -197,6 +211,11 @@ final class ServeCommand implements Callable<Integer> {
         .metricsToken(metricsToken)
         .limits(new LimitSettings(publishRatePerAddress, publishRatePerSubject,
             subscribeRatePerAddress, subscribeRatePerSubject, maxStreamsPerAddress, maxStreamsPerSubject))
+        .headerTimeout(headerTimeout)
+        .bodyTimeout(bodyTimeout)
+        .maxBodyBytesInFlight(maxBodyBytesInFlight)
+        .maxConnectionsPerAddress(maxConnectionsPerAddress)
+        .maxConnections(maxConnections)
         .build();
 
     boolean clustered = !"local".equals(transportUrl);

@@ -36,6 +36,11 @@ public final class HubConfig {
   private final InetSocketAddress adminAddress;
   private final String metricsToken;
   private final LimitSettings limits;
+  private final Duration headerTimeout;
+  private final Duration bodyTimeout;
+  private final long maxBodyBytesInFlight;
+  private final int maxConnectionsPerAddress;
+  private final int maxConnections;
 
   private HubConfig(Builder b) {
     this.address = b.address;
@@ -61,6 +66,18 @@ public final class HubConfig {
     this.adminAddress = b.adminAddress;
     this.metricsToken = b.metricsToken;
     this.limits = b.limits;
+    this.headerTimeout = Objects.requireNonNull(b.headerTimeout);
+    this.bodyTimeout = Objects.requireNonNull(b.bodyTimeout);
+    this.maxBodyBytesInFlight = b.maxBodyBytesInFlight > 0
+        ? b.maxBodyBytesInFlight : defaultMaxBodyBytesInFlight(b.maxBodyBytes);
+    this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+    this.maxConnections = b.maxConnections > 0 ? b.maxConnections : defaultMaxConnections();
+    if (headerTimeout.isNegative() || bodyTimeout.isNegative()) {
+      throw new IllegalArgumentException("--header-timeout and --body-timeout cannot be negative");
+    }
+    if (maxConnectionsPerAddress < 0) {
+      throw new IllegalArgumentException("--max-connections-per-address cannot be negative");
+    }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
@@ -186,6 +203,63 @@ public final class HubConfig {
     return limits;
   }
 
+  /**
+   * How long a connection may take to deliver a complete request head, counted from its accept
+   * or from the end of its previous response (keep-alive idle); on HTTP/2, how long a connection
+   * may stay without streams and without frames. Slow or silent clients (slowloris) are closed.
+   * Zero disables. Never applies to a connection carrying an event stream.
+   */
+  public Duration headerTimeout() {
+    return headerTimeout;
+  }
+
+  /** How long a request body may take to arrive completely once its head is in; zero disables. */
+  public Duration bodyTimeout() {
+    return bodyTimeout;
+  }
+
+  /**
+   * Bytes of request bodies that may be buffered at once, hub-wide. Past it a request gets 503
+   * with {@code Retry-After}. Default: an eighth of the direct memory Netty may use, at most
+   * {@link #MAX_DEFAULT_BODY_BYTES_IN_FLIGHT}, at least one largest body.
+   */
+  public long maxBodyBytesInFlight() {
+    return maxBodyBytesInFlight;
+  }
+
+  /** Open connections allowed from one client address; 0 means no limit (behind a proxy). */
+  public int maxConnectionsPerAddress() {
+    return maxConnectionsPerAddress;
+  }
+
+  /** Open connections allowed in total. Default: 90% of the process's open-file limit. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** The cap on the derived default of {@link #maxBodyBytesInFlight()}. */
+  public static final long MAX_DEFAULT_BODY_BYTES_IN_FLIGHT = 256L << 20;
+  /** Used when the process's open-file limit cannot be read. */
+  private static final int FALLBACK_MAX_CONNECTIONS = 10_000;
+
+  private static long defaultMaxBodyBytesInFlight(int maxBodyBytes) {
+    long derived = Math.min(io.netty.util.internal.PlatformDependent.maxDirectMemory() / 8,
+        MAX_DEFAULT_BODY_BYTES_IN_FLIGHT);
+    return Math.max(derived, maxBodyBytes);
+  }
+
+  /** File descriptors left over serve the history files, Redis, logs and the admin port. */
+  private static int defaultMaxConnections() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      long limit = unix.getMaxFileDescriptorCount();
+      if (limit > 0) {
+        return (int) Math.max(16, Math.min(Integer.MAX_VALUE, limit * 9 / 10));
+      }
+    }
+    return FALLBACK_MAX_CONNECTIONS;
+  }
+
   /** Builder with production defaults. */
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
@@ -211,6 +285,11 @@ public final class HubConfig {
     private InetSocketAddress adminAddress;
     private String metricsToken;
     private LimitSettings limits = LimitSettings.OFF;
+    private Duration headerTimeout = Duration.ofSeconds(10);
+    private Duration bodyTimeout = Duration.ofSeconds(30);
+    private long maxBodyBytesInFlight;
+    private int maxConnectionsPerAddress = 1000;
+    private int maxConnections;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -320,6 +399,34 @@ public final class HubConfig {
 
     public Builder limits(LimitSettings limits) {
       this.limits = Objects.requireNonNull(limits);
+      return this;
+    }
+
+    public Builder headerTimeout(Duration timeout) {
+      this.headerTimeout = timeout;
+      return this;
+    }
+
+    public Builder bodyTimeout(Duration timeout) {
+      this.bodyTimeout = timeout;
+      return this;
+    }
+
+    /** 0 (the default) derives it from the direct memory limit. */
+    public Builder maxBodyBytesInFlight(long n) {
+      this.maxBodyBytesInFlight = n;
+      return this;
+    }
+
+    /** 0 turns the per-address limit off. */
+    public Builder maxConnectionsPerAddress(int n) {
+      this.maxConnectionsPerAddress = n;
+      return this;
+    }
+
+    /** 0 (the default) derives it from the open-file limit. */
+    public Builder maxConnections(int n) {
+      this.maxConnections = n;
       return this;
     }
 

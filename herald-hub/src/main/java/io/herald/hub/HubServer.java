@@ -5,7 +5,11 @@ import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
 import io.herald.core.update.UpdateRules;
 import io.herald.hub.demo.DemoClock;
+import io.herald.hub.http.BodyBudget;
+import io.herald.hub.http.ConnectionLimiter;
 import io.herald.hub.http.Cors;
+import io.herald.hub.http.FrontDoor;
+import io.herald.hub.http.FrontDoorCounters;
 import io.herald.hub.http.HubChannelInitializer;
 import io.herald.hub.http.HubRouter;
 import io.herald.hub.limits.RequestLimits;
@@ -80,6 +84,7 @@ public final class HubServer implements AutoCloseable {
   private final HubMetrics metrics;
   private final PublishCounters publishCounters = new PublishCounters();
   private final SubscriberCounters subscriberCounters = new SubscriberCounters();
+  private final FrontDoorCounters frontDoorCounters = new FrontDoorCounters();
   private final DemoClock demo;
   private final RequestLimits limits;
   private volatile boolean draining;
@@ -115,6 +120,10 @@ public final class HubServer implements AutoCloseable {
     SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors, limits);
     this.metrics = new HubMetrics(publishCounters, subscriberCounters, transport);
     metrics.limits(limits.counters());
+    FrontDoor door = new FrontDoor(publish, new BodyBudget(config.maxBodyBytesInFlight()),
+        new ConnectionLimiter(config.maxConnectionsPerAddress(), config.maxConnections(), frontDoorCounters),
+        frontDoorCounters);
+    metrics.frontDoor(door);
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
     HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);
@@ -130,7 +139,7 @@ public final class HubServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(new HubChannelInitializer(config, router, ssl));
+        .childHandler(new HubChannelInitializer(config, router, ssl, door));
     Channel admin = null;
     try {
       this.serverChannel = bootstrap.bind(config.address()).sync().channel();

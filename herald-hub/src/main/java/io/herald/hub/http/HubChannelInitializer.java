@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
@@ -21,7 +22,9 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
+import java.time.Duration;
 
 /**
  * Builds each connection's pipeline.
@@ -42,53 +45,98 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
   private final HubConfig config;
   private final HubRouter router;
   private final SslContext ssl;
+  private final FrontDoor door;
 
-  public HubChannelInitializer(HubConfig config, HubRouter router, SslContext ssl) {
+  public HubChannelInitializer(HubConfig config, HubRouter router, SslContext ssl, FrontDoor door) {
     this.config = config;
     this.router = router;
     this.ssl = ssl;
+    this.door = door;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    if (!door.connections().admit(ch)) {
+      ch.close(); // over a connection cap: nothing is read from it
+      return;
+    }
     ChannelPipeline p = ch.pipeline();
     if (ssl != null) {
-      p.addLast(ssl.newHandler(ch.alloc()));
+      SslHandler tls = ssl.newHandler(ch.alloc());
+      if (!config.headerTimeout().isZero()) {
+        tls.setHandshakeTimeoutMillis(config.headerTimeout().toMillis()); // slow handshakes too
+      }
+      p.addLast(tls);
       p.addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
         @Override
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
           if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-            ctx.pipeline().addLast(http2FrameCodec(), http2Multiplexer());
+            addHttp2(ctx.pipeline());
           } else {
-            addHttp1(ctx.pipeline(), newHttp1Codec());
+            RequestTimeouts timeouts = timeouts();
+            ctx.pipeline().addLast(timeouts.inboundBytes(), newHttp1Codec(), timeouts);
+            addHttp1Handlers(ctx.pipeline());
           }
         }
       });
       return;
     }
     HttpServerCodec codec = newHttp1Codec();
-    HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
-        AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-            ? new Http2ServerUpgradeCodec(http2FrameCodec(), http2Multiplexer())
-            : null;
-    HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, upgrades, UPGRADE_MAX_BYTES);
+    HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol -> {
+      if (!AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
+        return null;
+      }
+      Http2FrameCodec frames = http2FrameCodec();
+      return new Http2ServerUpgradeCodec(frames, http2Idle(frames), http2Multiplexer());
+    };
+    HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, upgrades, UPGRADE_MAX_BYTES) {
+      /**
+       * An upgrade request with a body is served as plain HTTP/1.1 (RFC 9110 lets a server ignore
+       * Upgrade): upgrading would mean buffering the body here, before the publish gate.
+       */
+      @Override
+      protected boolean shouldHandleUpgradeRequest(HttpRequest req) {
+        return !RequestGate.announcesBody(req) && super.shouldHandleUpgradeRequest(req);
+      }
+    };
+    RequestTimeouts timeouts = timeouts();
+    p.addLast(timeouts.inboundBytes());
     p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, upgrade, new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel c) {
-        c.pipeline().addLast(http2FrameCodec(), http2Multiplexer());
+        addHttp2(c.pipeline());
       }
     }));
     // Runs after the codec and the upgrade handler that the cleartext handler installs; removed
     // from the path (as they are) if the connection turns out to be HTTP/2.
-    p.addLast(new MalformedRequestGuard(), new BodyLimit(config.maxBodyBytes()), router);
+    p.addLast(timeouts);
+    addHttp1Handlers(p);
   }
 
   private HttpServerCodec newHttp1Codec() {
     return new HttpServerCodec(config.maxUriBytes(), config.maxHeaderBytes(), 8192);
   }
 
-  private void addHttp1(ChannelPipeline p, HttpServerCodec codec) {
-    p.addLast(codec, new MalformedRequestGuard(), new BodyLimit(config.maxBodyBytes()), router);
+  private RequestTimeouts timeouts() {
+    return new RequestTimeouts(config.headerTimeout(), config.bodyTimeout(), door.counters());
+  }
+
+  /** What follows the HTTP/1.1 codec and {@link RequestTimeouts}: one step each, body last. */
+  private void addHttp1Handlers(ChannelPipeline p) {
+    p.addLast(new MalformedRequestGuard(), new HostHeaderRule(), gate(), new BodyLimit(config.maxBodyBytes()), router);
+  }
+
+  private RequestGate gate() {
+    return new RequestGate(door.publish(), door.budget(), config.maxBodyBytes(), door.counters());
+  }
+
+  private void addHttp2(ChannelPipeline p) {
+    Http2FrameCodec frames = http2FrameCodec();
+    p.addLast(frames, http2Idle(frames), http2Multiplexer());
+  }
+
+  private Http2IdleClose http2Idle(Http2FrameCodec frames) {
+    return new Http2IdleClose(frames, config.headerTimeout(), door.counters());
   }
 
   private Http2FrameCodec http2FrameCodec() {
@@ -105,7 +153,9 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
       protected void initChannel(Http2StreamChannel stream) {
         stream.pipeline().addLast(
             new Http2StreamFrameToHttpObjectCodec(true),
+            new RequestTimeouts(Duration.ZERO, config.bodyTimeout(), door.counters()),
             new MalformedRequestGuard(),
+            gate(),
             new BodyLimit(config.maxBodyBytes()),
             router);
       }

@@ -146,7 +146,8 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Connection resets and broken pipes are the normal end of a stream: not worth a stack trace.
-    if (cause instanceof IOException) {
+    // A client gone in the middle of its body (PrematureChannelClosureException) is one too.
+    if (cause instanceof IOException || cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
       LOG.log(Level.FINE, "connection error: {0}", cause.toString());
     } else {
       LOG.log(Level.WARNING, "unexpected error on " + ctx.channel() + ", closing it", cause);

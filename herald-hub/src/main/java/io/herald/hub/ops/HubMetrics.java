@@ -4,6 +4,10 @@ import io.herald.core.history.History;
 import io.herald.core.transport.Transport;
 import io.herald.hub.limits.LimitCounters;
 import io.herald.hub.limits.Refusal;
+import io.herald.hub.http.BodyBudget;
+import io.herald.hub.http.ConnectionLimiter;
+import io.herald.hub.http.FrontDoor;
+import io.herald.hub.http.FrontDoorCounters;
 import io.herald.hub.publish.PublishCounters;
 import io.herald.hub.subscribe.SubscriberCounters;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -74,6 +78,29 @@ public final class HubMetrics implements AutoCloseable {
             .register(registry);
       }
     }
+  }
+
+  /** Registers the front door's meters: connections, bodies in flight, refusals and timeouts. */
+  public void frontDoor(FrontDoor door) {
+    FrontDoorCounters c = door.counters();
+    gauge("herald.connections.open", "Open client connections on the hub port", door.connections(),
+        ConnectionLimiter::open);
+    counter("herald.connections.refused", "Connections closed at accept by a cap", "reason", "per_address",
+        c, FrontDoorCounters::connectionsRefusedPerAddress);
+    counter("herald.connections.refused", "Connections closed at accept by a cap", "reason", "total",
+        c, FrontDoorCounters::connectionsRefusedTotal);
+    counter("herald.requests.timed.out", "Connections or requests cut by a timeout", "phase", "header",
+        c, FrontDoorCounters::headerTimeouts);
+    counter("herald.requests.timed.out", "Connections or requests cut by a timeout", "phase", "body",
+        c, FrontDoorCounters::bodyTimeouts);
+    counter("herald.requests.timed.out", "Connections or requests cut by a timeout", "phase", "http2_idle",
+        c, FrontDoorCounters::http2IdleCloses);
+    gauge("herald.http.body.bytes.in.flight", "Bytes of request bodies being buffered", door.budget(),
+        BodyBudget::inFlight);
+    gauge("herald.http.body.bytes.in.flight.max", "Cap on bytes of request bodies being buffered",
+        door.budget(), BodyBudget::maxBytes);
+    counter("herald.request.bodies.refused", "Request bodies refused with 503", "reason", "in_flight",
+        c, FrontDoorCounters::bodiesRefusedInFlight);
   }
 
   /** The current values in the Prometheus text format. */

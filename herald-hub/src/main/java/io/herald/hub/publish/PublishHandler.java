@@ -16,11 +16,14 @@ import io.herald.hub.http.Responses;
 import io.herald.hub.limits.LimitKeys;
 import io.herald.hub.limits.Refusal;
 import io.herald.hub.limits.RequestLimits;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AttributeKey;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,8 +34,9 @@ import java.util.concurrent.CompletionException;
 /**
  * Where an update enters the hub: {@code POST /.well-known/mercure}.
  *
- * <p>Steps, each refusing with a status and a one-line reason: read the form (400), find and
- * verify the publisher's token (401), check a cookie-borne token's origin (403, CSRF), validate the
+ * <p>Steps, each refusing with a status and a one-line reason. From the head, before the body is
+ * read ({@link #admit}): the content type (400), the publisher's token (401), a cookie-borne
+ * token's origin (403, CSRF). Then from the body: read the form (400), validate the
  * fields (400, see {@link UpdateRules}), check every topic against {@code mercure.publish} (403),
  * then hand the update to the transport. The 200 with the ID is written only once the transport
  * says the update is stored; if it cannot be stored the publisher gets 503 and nothing is
@@ -66,40 +70,104 @@ public final class PublishHandler {
     this.limits = limits;
   }
 
-  public void handle(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
+  /**
+   * Where {@link io.herald.hub.http.RequestGate} leaves the {@link Authentication} it verified
+   * from a publish's head, for {@link #handle} to take: the token is verified once, before the
+   * body.
+   */
+  public static final AttributeKey<Authentication> ADMITTED = AttributeKey.valueOf("herald.publish.admitted");
+
+  /**
+   * What {@link #admit} decided from a publish's head.
+   *
+   * @param authentication the verified publisher, when admitted
+   * @param status the refusal's status, or {@code null} when admitted
+   * @param reason the refusal's one-line reason
+   * @param retryAfter the {@code Retry-After} seconds of a 429, or {@code null}
+   */
+  public record Admission(
+      Authentication authentication, HttpResponseStatus status, String reason, String retryAfter) {
+    public boolean admitted() {
+      return status == null;
+    }
+
+    static Admission refused(HttpResponseStatus status, String reason) {
+      return new Admission(null, status, reason, null);
+    }
+  }
+
+  /**
+   * Decides from the request head alone, before any body byte is read, whether a publish may
+   * send its body: the content type (400), the publisher's token (401) and, for a token from a
+   * cookie, the origin (403, CSRF), then the request limits of its address and subject (429).
+   * Called by {@link io.herald.hub.http.RequestGate}.
+   */
+  public Admission admit(Channel channel, HttpRequest req, Map<String, List<String>> query) {
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
     if (contentType == null
         || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST,
+      return Admission.refused(HttpResponseStatus.BAD_REQUEST,
           "publish body must be application/x-www-form-urlencoded");
-      return;
     }
+    Authentication auth = Authentication.of(
+        req, query, config.cookieName(), "publisher", config.publisherVerifier(), null);
+    if (auth.isRefused()) {
+      return Admission.refused(HttpResponseStatus.UNAUTHORIZED, auth.refusal());
+    }
+    if (auth.token().source() == PresentedToken.Source.COOKIE && !fromPublishOrigin(req)) {
+      // A browser attaches the cookie to any site's request: without this check, any page the
+      // user visits could publish in their name.
+      return Admission.refused(HttpResponseStatus.FORBIDDEN,
+          "cookie-authenticated publish refused: origin not in --publish-origins");
+    }
+    Refusal limited = limits.publish(LimitKeys.clientAddress(channel), auth.grants().subject());
+    if (limited != null) {
+      return new Admission(null, HttpResponseStatus.TOO_MANY_REQUESTS, limited.reason(),
+          Long.toString(limited.retryAfterSeconds()));
+    }
+    return new Admission(auth, null, null, null);
+  }
+
+  /**
+   * Refuses a publish from its head: counted, with CORS headers so a page can read the reason,
+   * and the connection closed after the answer (HTTP/2: the stream reset) since the body the
+   * client may be sending is not read.
+   */
+  public void refuseBeforeBody(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason) {
+    refuseBeforeBody(ctx, req, status, reason, null);
+  }
+
+  /** As {@link #refuseBeforeBody(ChannelHandlerContext, HttpRequest, HttpResponseStatus, String)}, with {@code Retry-After}. */
+  public void refuseBeforeBody(
+      ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason, String retryAfter) {
+    counters.refused(status.code());
+    FullHttpResponse res = Responses.text(status, reason);
+    if (retryAfter != null) {
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+    }
+    if (req != null) {
+      cors.apply(req, res.headers());
+    }
+    Responses.failAndClose(ctx, res);
+  }
+
+  public void handle(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
+    Authentication auth = ctx.channel().attr(ADMITTED).getAndSet(null);
+    if (auth == null) {
+      // Not through the gate (it admits every publish in the hub's pipelines): decide here.
+      Admission admission = admit(ctx.channel(), req, query);
+      if (!admission.admitted()) {
+        refuseBeforeBody(ctx, req, admission.status(), admission.reason(), admission.retryAfter());
+        return;
+      }
+      auth = admission.authentication();
+    }
+    Grants grants = auth.grants();
     Map<String, List<String>> form;
     try {
       form = Query.form(req.content().toString(StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "invalid form: " + e.getMessage());
-      return;
-    }
-
-    Authentication auth = Authentication.of(
-        req, query, config.cookieName(), "publisher", config.publisherVerifier(), null);
-    if (auth.isRefused()) {
-      refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, auth.refusal());
-      return;
-    }
-    Grants grants = auth.grants();
-    if (auth.token().source() == PresentedToken.Source.COOKIE && !fromPublishOrigin(req)) {
-      // A browser attaches the cookie to any site's request: without this check, any page the
-      // user visits could publish in their name.
-      refuse(ctx, req, HttpResponseStatus.FORBIDDEN,
-          "cookie-authenticated publish refused: origin not in --publish-origins");
-      return;
-    }
-    // Request limits (429): needs only the authenticated token and the connection.
-    Refusal limited = limits.publish(LimitKeys.clientAddress(ctx.channel()), grants.subject());
-    if (limited != null) {
-      tooManyRequests(ctx, req, limited);
       return;
     }
 
@@ -143,7 +211,7 @@ public final class PublishHandler {
         }));
   }
 
-  private boolean fromPublishOrigin(FullHttpRequest req) {
+  private boolean fromPublishOrigin(HttpRequest req) {
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
     if (origin == null) {
       String referer = req.headers().get(HttpHeaderNames.REFERER);
@@ -171,10 +239,4 @@ public final class PublishHandler {
   }
 
   /** Refuses a publish over a request limit: 429 with {@code Retry-After} and the reason. */
-  private void tooManyRequests(ChannelHandlerContext ctx, FullHttpRequest req, Refusal refusal) {
-    FullHttpResponse res = refusal.response();
-    counters.refused(res.status().code());
-    cors.apply(req, res.headers());
-    Responses.send(ctx, req, res);
-  }
 }

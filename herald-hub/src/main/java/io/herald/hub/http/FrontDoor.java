@@ -1,0 +1,11 @@
+package io.herald.hub.http;
+
+import io.herald.hub.publish.PublishHandler;
+
+/**
+ * What every connection's pipeline shares to guard the way in: the publish admission (token
+ * verified from the head), the hub-wide budget of request bodies in flight, the connection caps
+ * and their counters. Built once by the hub, handed to {@link HubChannelInitializer}.
+ */
+public record FrontDoor(
+    PublishHandler publish, BodyBudget budget, ConnectionLimiter connections, FrontDoorCounters counters) {}
