@@ -144,6 +144,7 @@ final class ServeCommand implements Callable<Integer> {
       return 0;
     }
     LogSetup.configure(logFormat);
+    FatalExit.install(); // a dead worker stops the process (exit 70) instead of leaving a zombie
     boolean generatedKey = publisherKey == null || publisherKey.isEmpty();
     if (generatedKey) {
       if (!JwtKeys.isHmac(JwtKeys.algorithm(algorithm))) {
@@ -194,6 +195,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     GracefulShutdown shutdown = new GracefulShutdown(hub, transport, store, gracePeriod);
     shutdown.install();
+    OutOfMemoryCheck.warnIfTheJvmSurvivesIt();
     Logger.getLogger(ServeCommand.class.getName()).info("started on " + hub.address()
         + " with " + EffectiveConfig.values(spec));
     printBanner(out, hub, generatedKey);

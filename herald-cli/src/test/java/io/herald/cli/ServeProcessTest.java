@@ -306,12 +306,18 @@ class ServeProcessTest {
 
     /** The command line of {@code herald ARGS} in a JVM started with {@code jvmOptions} (heap caps). */
     static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> jvmOptions, List<String> args) {
+      return builder(workDir, env, jvmOptions, HeraldCommand.class, args);
+    }
+
+    /** As above, running {@code main} (a test main wrapping {@link HeraldCommand}) instead. */
+    static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> jvmOptions, Class<?> main,
+        List<String> args) {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmOptions);
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
-      command.add(HeraldCommand.class.getName());
+      command.add(main.getName());
       command.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
       // Only what the test says: no HERALD_* / MERCURE_* leaking in from the machine.
