@@ -61,13 +61,12 @@ import javax.net.ssl.SSLException;
  *
  * <p>Every thread comes from {@link Workers}, so none dies silently: an event loop that stops
  * before {@link #close()} ({@link EventLoopWatch}) and an {@link Error} in the replay pool or the
- * timer go to the fatal handler ({@code herald serve} exits), a replay task's exception is
- * logged. Netty itself
- * catches what a handler or a task on an event loop throws, logs it and, for a handler, closes
- * that connection; the loop lives on and serves the others, which is right for one bad
- * connection. After a heap {@link OutOfMemoryError} nothing can be trusted, wherever it was
- * thrown: {@code herald serve} relies on {@code -XX:+ExitOnOutOfMemoryError} (the launcher sets
- * it) for that case rather than on each catch site.
+ * timer go to the fatal handler ({@code herald serve} exits); a replay task's exception is
+ * logged. Netty itself catches what a handler or a task on an event loop throws, logs it and,
+ * for a handler, closes that connection; the loop lives on and serves the others, which is right
+ * for one bad connection. After a heap {@link OutOfMemoryError} nothing can be trusted, wherever
+ * it was thrown: {@code herald serve} relies on {@code -XX:+ExitOnOutOfMemoryError} (the
+ * launcher sets it) for that case rather than on each catch site.
  */
 public final class HubServer implements AutoCloseable {
   /** The {@code retry:} given to streams ended by a shutdown: come back soon, here or elsewhere. */
