@@ -2,6 +2,7 @@ package io.herald.cli;
 
 import io.herald.core.history.History;
 import io.herald.core.transport.Transport;
+import io.herald.core.worker.Workers;
 import io.herald.hub.HubServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -46,12 +47,13 @@ final class GracefulShutdown {
   boolean awaitStopped() throws InterruptedException {
     requested.await();
     LOG.info("stop requested: draining (grace period " + gracePeriod.toMillis() + " ms)");
-    Thread drain = new Thread(() -> {
+    // A drain that fails half-way is not a clean stop: the fatal handler exits non-zero.
+    Thread drain = Workers.thread("herald-drain", () -> {
       hub.startDrain();
       transport.close();
       hub.close();
       history.close();
-    }, "herald-drain");
+    });
     drain.start();
     drain.join(gracePeriod.toMillis());
     if (drain.isAlive()) {

@@ -13,7 +13,9 @@ import java.util.logging.Logger;
 
 /**
  * One line per log event on stderr, plain or JSON ({@code --log-format}). The hub never logs a
- * token or an update's data; this layer only shapes the lines.
+ * token or an update's data; this layer only shapes the lines. A SEVERE event with an exception
+ * (a fatal failure, see {@link FatalExit}) also carries its stack: after the line in plain text,
+ * in a {@code stack} field in JSON, so the one line still says what happened.
  */
 final class LogSetup {
   private LogSetup() {}
@@ -51,12 +53,24 @@ final class LogSetup {
     return m.replace('\n', ' ').replace('\r', ' ');
   }
 
+  /** The stack of a SEVERE event's exception, or {@code null} for any other event. */
+  private static String stack(LogRecord r) {
+    if (r.getThrown() == null || r.getLevel().intValue() < Level.SEVERE.intValue()) {
+      return null;
+    }
+    java.io.StringWriter w = new java.io.StringWriter();
+    r.getThrown().printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
+  }
+
   /** {@code 2026-11-27T06:40:00.123Z INFO HubServer: message}. */
   static final class Plain extends Formatter {
     @Override
     public String format(LogRecord r) {
+      String stack = stack(r);
       return Instant.ofEpochMilli(r.getMillis()) + " " + r.getLevel().getName() + " "
-          + shortName(r.getLoggerName()) + ": " + message(this, r) + System.lineSeparator();
+          + shortName(r.getLoggerName()) + ": " + message(this, r) + System.lineSeparator()
+          + (stack == null ? "" : stack);
     }
   }
 
@@ -69,6 +83,10 @@ final class LogSetup {
       line.put("level", r.getLevel().getName());
       line.put("logger", r.getLoggerName());
       line.put("msg", message(this, r));
+      String stack = stack(r);
+      if (stack != null) {
+        line.put("stack", stack);
+      }
       return JSONObjectUtils.toJSONString(line) + System.lineSeparator();
     }
   }

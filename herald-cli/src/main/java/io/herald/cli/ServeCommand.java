@@ -20,6 +20,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -177,6 +179,7 @@ final class ServeCommand implements Callable<Integer> {
       return 0;
     }
     LogSetup.configure(logFormat);
+    FatalExit.install(); // a dead worker stops the process (exit 70) instead of leaving a zombie
     boolean generatedKey = publisherKey == null || publisherKey.isEmpty();
     if (generatedKey) {
       if (!JwtKeys.isHmac(JwtKeys.algorithm(algorithm))) {
@@ -234,6 +237,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     GracefulShutdown shutdown = new GracefulShutdown(hub, transport, store, gracePeriod);
     shutdown.install();
+    OutOfMemoryCheck.warnIfTheJvmSurvivesIt();
     Logger.getLogger(ServeCommand.class.getName()).info("started on " + hub.address()
         + " with " + EffectiveConfig.values(spec));
     printBanner(out, hub, generatedKey);
@@ -258,6 +262,9 @@ final class ServeCommand implements Callable<Integer> {
     };
   }
 
+  /** How long the banner's development token is valid. */
+  private static final Duration BANNER_TOKEN_LIFETIME = Duration.ofHours(24);
+
   private void printBanner(PrintWriter out, HubServer hub, boolean generatedKey) {
     InetSocketAddress bound = hub.address();
     String scheme = tlsCert != null ? "https" : "http";
@@ -280,18 +287,27 @@ final class ServeCommand implements Callable<Integer> {
         default -> "none (no replay)";
       });
     }
-    if (generatedKey) {
+    // Security: a token is printed only for a key generated for this session (the development
+    // default), with an expiry, and never with --log-format json: stdout of a hub logging JSON is
+    // collected somewhere, and a token signed with the operator's key would be valid everywhere
+    // that key is. Operators make their own tokens with `herald token`.
+    boolean json = "json".equals(logFormat);
+    if (generatedKey && !json) {
+      Instant expires = Instant.now().plus(BANNER_TOKEN_LIFETIME).truncatedTo(ChronoUnit.SECONDS);
+      String token = new TokenIssuer(publisherKey, algorithm).issue(List.of("*"), List.of("*"), null, expires);
       out.println("No --publisher-jwt-key given: generated a random key for this session only.");
-      out.println("Tokens below stop working when the hub restarts; set HERALD_PUBLISHER_JWT_KEY to keep them.");
-    }
-    if (generatedKey || JwtKeys.isHmac(JwtKeys.algorithm(algorithm))) {
-      String token = new TokenIssuer(publisherKey, algorithm).issue(List.of("*"), List.of("*"), null, null);
-      out.println("Token (publish and subscribe to every topic):");
+      out.println("The token below stops working when the hub restarts; set HERALD_PUBLISHER_JWT_KEY to keep tokens.");
+      out.printf("Token (publish and subscribe to every topic, expires %s):%n", expires);
       out.println("  " + token);
       out.println("Subscribe:");
       out.printf("  curl -N -H 'Authorization: Bearer %s' '%s?topic=demo/hello'%n", token, url);
       out.println("Publish:");
       out.printf("  curl -X POST -H 'Authorization: Bearer %s' -d topic=demo/hello -d data=hi '%s'%n", token, url);
+    } else if (generatedKey) {
+      out.println("No --publisher-jwt-key given: generated a random key for this session only; no token is printed"
+          + " with --log-format json, so nobody can publish: set HERALD_PUBLISHER_JWT_KEY.");
+    } else {
+      out.println("Tokens: none printed for a configured key; make them with 'herald token --key ... --expires-in 1h'.");
     }
     if (anonymous || demo) {
       out.println("Anonymous subscribers may read public updates.");

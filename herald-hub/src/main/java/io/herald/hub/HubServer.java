@@ -4,6 +4,7 @@ import io.herald.core.auth.Authorization;
 import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
 import io.herald.core.update.UpdateRules;
+import io.herald.core.worker.Workers;
 import io.herald.hub.demo.DemoClock;
 import io.herald.hub.http.BodyBudget;
 import io.herald.hub.http.ConnectionLimiter;
@@ -46,11 +47,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 
 /**
@@ -65,6 +63,15 @@ import javax.net.ssl.SSLException;
  *
  * <p>Uses the native epoll transport on Linux and NIO elsewhere. The transport is owned by the
  * caller, which closes it after the hub.
+ *
+ * <p>Every thread comes from {@link Workers}, so none dies silently: an event loop that stops
+ * before {@link #close()} ({@link EventLoopWatch}) and an {@link Error} in the replay pool or the
+ * timer go to the fatal handler ({@code herald serve} exits); a replay task's exception is
+ * logged. Netty itself catches what a handler or a task on an event loop throws, logs it and,
+ * for a handler, closes that connection; the loop lives on and serves the others, which is right
+ * for one bad connection. After a heap {@link OutOfMemoryError} nothing can be trusted, wherever
+ * it was thrown: {@code herald serve} relies on {@code -XX:+ExitOnOutOfMemoryError} (the
+ * launcher sets it) for that case rather than on each catch site.
  */
 public final class HubServer implements AutoCloseable {
   /** The {@code retry:} given to streams ended by a shutdown: come back soon, here or elsewhere. */
@@ -88,6 +95,8 @@ public final class HubServer implements AutoCloseable {
   private final DemoClock demo;
   private final RequestLimits limits;
   private volatile boolean draining;
+  /** Set before the threads are stopped on purpose, so their end is not taken for a failure. */
+  private volatile boolean stoppingThreads;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private HubServer(HubConfig config, Transport transport) throws InterruptedException, SSLException {
@@ -96,10 +105,15 @@ public final class HubServer implements AutoCloseable {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
-    this.bossGroup = new MultiThreadIoEventLoopGroup(1, daemonThreads("herald-accept"), io);
-    this.workerGroup = new MultiThreadIoEventLoopGroup(threads, daemonThreads("herald-io"), io);
-    this.replayExecutor = Executors.newFixedThreadPool(2, daemonThreads("herald-replay"));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("herald-timer"));
+    EventLoopWatch loops = new EventLoopWatch(() -> stoppingThreads);
+    this.bossGroup = new MultiThreadIoEventLoopGroup(1, loops.threads("herald-accept"), io);
+    this.workerGroup = new MultiThreadIoEventLoopGroup(threads, loops.threads("herald-io"), io);
+    this.replayExecutor = Workers.pool("herald-replay", 2);
+    this.scheduler = Workers.scheduler("herald-timer");
+    loops.watch(bossGroup);
+    loops.watch(workerGroup);
+    scheduler.scheduleWithFixedDelay(loops::check, EventLoopWatch.CHECK_INTERVAL_MILLIS,
+        EventLoopWatch.CHECK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
 
     TopicMatcher matcher = new TopicMatcher();
     Authorization authorization = new Authorization(matcher);
@@ -266,6 +280,7 @@ public final class HubServer implements AutoCloseable {
   }
 
   private void shutdownThreads() {
+    stoppingThreads = true;
     scheduler.shutdownNow();
     replayExecutor.shutdownNow();
     bossGroup.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
@@ -274,14 +289,5 @@ public final class HubServer implements AutoCloseable {
 
   private static String describe(InetSocketAddress a) {
     return (a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "" : a.getHostString()) + ":" + a.getPort();
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

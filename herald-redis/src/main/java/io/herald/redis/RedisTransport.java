@@ -5,6 +5,7 @@ import io.herald.core.transport.Transport;
 import io.herald.core.transport.TransportUnavailableException;
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
+import io.herald.core.worker.Workers;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -95,6 +95,8 @@ public final class RedisTransport implements Transport {
   private final AtomicBoolean outage = new AtomicBoolean();
   private volatile StatefulRedisConnection<String, byte[]> conn;
   private volatile boolean closed;
+  /** Set when the writer died of an Error: nothing will be sent any more. */
+  private volatile boolean dead;
   /** The highest sequence a publish on this node was acknowledged with. */
   private final AtomicLong maxAcked = new AtomicLong();
   private long backoffMillis = MIN_BACKOFF_MILLIS; // maintenance thread only
@@ -131,11 +133,9 @@ public final class RedisTransport implements Transport {
     this.conn = c;
     this.reader = new StreamReader(client, options, start);
     this.history = new RedisHistory(options, this::connection, reader::lastSequence);
-    this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "herald-redis-maintenance");
-      t.setDaemon(true);
-      return t;
-    });
+    // Reconnection and retention run here: a check that throws would silently never run again,
+    // so its failures go to the fatal handler (Workers#scheduler).
+    this.maintenance = Workers.scheduler("herald-redis-maintenance");
     // Notices a connection that broke while idle (no publish to fail), so that readiness and
     // reconnection do not wait for the next publish.
     maintenance.scheduleWithFixedDelay(this::checkConnection, 200, 200, TimeUnit.MILLISECONDS);
@@ -144,8 +144,7 @@ public final class RedisTransport implements Transport {
       long period = Math.max(100, Math.min(1000, options.maxAge().toMillis() / 4));
       maintenance.scheduleWithFixedDelay(this::trim, period, period, TimeUnit.MILLISECONDS);
     }
-    this.writer = new Thread(this::writeLoop, "herald-redis-writer");
-    writer.setDaemon(true);
+    this.writer = Workers.thread("herald-redis-writer", this::writeLoop);
     writer.start();
   }
 
@@ -175,6 +174,9 @@ public final class RedisTransport implements Transport {
       return done;
     }
     queue.add(new Pending(update, UpdateCodec.encode(update), done));
+    if (dead) {
+      failQueued(); // raced with the writer's death: nobody will send it
+    }
     return done;
   }
 
@@ -191,7 +193,7 @@ public final class RedisTransport implements Transport {
 
   @Override
   public boolean isAvailable() {
-    return !closed && connection() != null;
+    return !closed && !dead && connection() != null;
   }
 
   /** Every node of the cluster appends to the same stream. */
@@ -225,8 +227,33 @@ public final class RedisTransport implements Transport {
     return c != null && c.isOpen() ? c : null;
   }
 
+  /**
+   * The writer thread. What escapes it (an Error: Redis failures fail their batch with a 503)
+   * ends it: the publishes it held and those queued fail at once, so no publisher waits forever,
+   * and the death goes to the fatal handler ({@link Workers#thread}).
+   */
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
+    try {
+      writeBatches(batch);
+    } catch (Throwable e) {
+      dead = true;
+      TransportUnavailableException failure =
+          new TransportUnavailableException("hub is failing: the writer stopped (" + oneLine(e) + ")", e);
+      fail(batch, failure);
+      failQueued();
+      throw e;
+    }
+  }
+
+  private void failQueued() {
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.done().completeExceptionally(new TransportUnavailableException("hub is failing: the writer stopped", null));
+    }
+  }
+
+  private void writeBatches(List<Pending> batch) {
     while (true) {
       try {
         Pending first = queue.poll(100, TimeUnit.MILLISECONDS);

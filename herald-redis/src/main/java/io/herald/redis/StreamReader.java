@@ -2,6 +2,7 @@ package io.herald.redis;
 
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
+import io.herald.core.worker.Workers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -43,8 +44,8 @@ final class StreamReader {
     this.options = options;
     this.lastSequence = startAfter;
     this.blockMillis = Math.max(50, Math.min(1000, options.commandTimeout().toMillis() / 2));
-    this.thread = new Thread(this::run, "herald-redis-reader");
-    thread.setDaemon(true);
+    // Whatever escapes the read loop goes to the fatal handler: without it nothing is delivered.
+    this.thread = Workers.thread("herald-redis-reader", this::run);
   }
 
   /** The sequence of the last entry delivered (or the stream's end when the reader was made). */
@@ -167,8 +168,8 @@ final class StreamReader {
     try {
       listener.onUpdate(u);
     } catch (RuntimeException e) {
-      Thread t = Thread.currentThread();
-      t.getUncaughtExceptionHandler().uncaughtException(t, e);
+      // A listener fault must not stop the reader (its Errors do: they reach the fatal handler).
+      LOG.log(Level.SEVERE, "dispatching update " + seq + " failed", e);
     }
   }
 
@@ -176,8 +177,7 @@ final class StreamReader {
     try {
       listener.onReset();
     } catch (RuntimeException e) {
-      Thread t = Thread.currentThread();
-      t.getUncaughtExceptionHandler().uncaughtException(t, e);
+      LOG.log(Level.SEVERE, "resetting subscribers failed", e);
     }
   }
 

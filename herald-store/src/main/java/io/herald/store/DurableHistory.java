@@ -4,11 +4,11 @@ import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.ReplayStart;
 import io.herald.core.update.Update;
+import io.herald.core.worker.Workers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -86,13 +86,9 @@ public final class DurableHistory implements History {
     this.options = options;
     this.engine = engine;
     this.maxAgeMillis = saturatedMillis(options);
-    this.background =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "herald-history-retention");
-              t.setDaemon(true);
-              return t;
-            });
+    // An Error in a sweep or a prune, or a sweep that throws at all, goes to the fatal handler
+    // (Workers#scheduler): a silently stopped sweep would let the history outgrow its limits.
+    this.background = Workers.scheduler("herald-history-retention");
   }
 
   /**

@@ -3,6 +3,7 @@ package io.herald.core.transport;
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.update.Update;
+import io.herald.core.worker.Workers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,12 @@ import java.util.concurrent.TimeUnit;
  * share one durable write instead of queueing behind one fsync each. Only after the append
  * returns are the futures completed and the updates dispatched, so nothing is delivered to a
  * subscriber that a restart could forget, and nothing acknowledged is missing from replay.
+ *
+ * <p>A storage failure ({@link HistoryException} or another exception from the history) fails the
+ * batch with a 503 and the writer goes on. Anything else escaping the loop (an {@link Error}: out
+ * of memory, {@code ThreadDeath}) ends the writer: the publishes it held and any queued or made
+ * later fail at once, so no publisher waits forever, and the thread's death goes to the fatal
+ * handler ({@link Workers#thread}), which in {@code herald serve} stops the process.
  */
 public final class LocalTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
@@ -31,6 +38,8 @@ public final class LocalTransport implements Transport {
   private volatile UpdateListener listener = update -> {};
   private volatile boolean closed;
   private volatile boolean available = true;
+  /** Set when the writer died of an Error: nothing will be written any more. */
+  private volatile boolean dead;
   private long nextSequence;
 
   private record Pending(Update update, CompletableFuture<Update> done) {}
@@ -38,8 +47,7 @@ public final class LocalTransport implements Transport {
   public LocalTransport(History history) {
     this.history = history;
     this.nextSequence = history.lastSequence() + 1;
-    this.writer = new Thread(this::writeLoop, "herald-writer");
-    this.writer.setDaemon(true);
+    this.writer = Workers.thread("herald-writer", this::writeLoop);
     this.writer.start();
   }
 
@@ -51,8 +59,8 @@ public final class LocalTransport implements Transport {
       return done;
     }
     queue.add(new Pending(update, done));
-    if (closed && !writer.isAlive()) {
-      failLeftovers(); // raced with close(): nobody will write it
+    if (dead || (closed && !writer.isAlive())) {
+      failLeftovers(); // raced with close() or the writer's death: nobody will write it
     }
     return done;
   }
@@ -69,7 +77,7 @@ public final class LocalTransport implements Transport {
 
   @Override
   public boolean isAvailable() {
-    return available && !closed;
+    return available && !closed && !dead;
   }
 
   @Override
@@ -79,6 +87,24 @@ public final class LocalTransport implements Transport {
 
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
+    try {
+      writeBatches(batch);
+    } catch (Throwable e) {
+      // The writer is dying (an Error; storage failures are handled per batch): fail what it
+      // held and what is queued, then let the thread's handler report the death.
+      dead = true;
+      available = false;
+      TransportUnavailableException failure =
+          new TransportUnavailableException("hub is failing: the writer stopped (" + oneLine(e) + ")", e);
+      for (Pending p : batch) {
+        p.done().completeExceptionally(failure);
+      }
+      failLeftovers();
+      throw e;
+    }
+  }
+
+  private void writeBatches(List<Pending> batch) {
     List<Update> updates = new ArrayList<>();
     while (true) {
       try {
@@ -114,8 +140,7 @@ public final class LocalTransport implements Transport {
             l.onUpdate(u);
           } catch (RuntimeException e) {
             // A listener fault must not stop the transport; the update is stored and acknowledged.
-            Thread t = Thread.currentThread();
-            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            LOG.log(java.util.logging.Level.SEVERE, "dispatching update " + u.sequence() + " failed", e);
           }
         }
       } catch (HistoryException | RuntimeException e) {
@@ -156,7 +181,8 @@ public final class LocalTransport implements Transport {
   private void failLeftovers() {
     Pending p;
     while ((p = queue.poll()) != null) {
-      p.done().completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
+      p.done().completeExceptionally(new TransportUnavailableException(
+          dead ? "hub is failing: the writer stopped" : "hub is shutting down", null));
     }
   }
 }

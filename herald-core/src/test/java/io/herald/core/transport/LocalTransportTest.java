@@ -8,6 +8,7 @@ import io.herald.core.history.HistoryException;
 import io.herald.core.history.MemoryHistory;
 import io.herald.core.history.ReplayStart;
 import io.herald.core.update.Update;
+import io.herald.core.worker.FatalErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -86,13 +87,45 @@ class LocalTransportTest {
         .hasCauseInstanceOf(TransportUnavailableException.class);
   }
 
+  /**
+   * An Error in the writer (out of memory while appending) must neither strand the publisher nor
+   * leave the transport half-alive: the publish fails, later publishes fail at once, and the
+   * writer's death is reported once, naming the thread, to the fatal handler.
+   */
+  @Test
+  void anErrorInTheWriterFailsThePublishesItHeldAndIsReportedOnceAsFatal() throws Exception {
+    List<String> reports = new CopyOnWriteArrayList<>();
+    FatalErrors.Handler previous = FatalErrors.install(
+        (thread, cause) -> reports.add(thread.getName() + ": " + cause));
+    try {
+      FlakyHistory history = new FlakyHistory();
+      history.error = true;
+      LocalTransport transport = new LocalTransport(history);
+      CompletableFuture<Update> held = transport.publish(update("held"));
+      assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TransportUnavailableException.class);
+      CompletableFuture<Update> later = transport.publish(update("later"));
+      assertThatThrownBy(() -> later.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TransportUnavailableException.class);
+      assertThat(transport.isAvailable()).isFalse();
+      transport.close();
+      assertThat(reports).containsExactly("herald-writer: java.lang.OutOfMemoryError: appending");
+    } finally {
+      FatalErrors.install(previous);
+    }
+  }
+
   /** A real in-memory history whose appends can be made to fail, like a full disk. */
   private static final class FlakyHistory implements History {
     private final MemoryHistory delegate = new MemoryHistory(100);
     volatile boolean failing;
+    volatile boolean error;
 
     @Override
     public void append(List<Update> batch) throws HistoryException {
+      if (error) {
+        throw new OutOfMemoryError("appending");
+      }
       if (failing) {
         throw new HistoryException("disk full");
       }

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  * The seed example of SSE: the hub publishes the current time every second on {@code
  * demo/clock} ({@code --demo}), through the same transport as any publisher, so the clock on
  * the hub's page exercises the whole path of an update.
+ *
+ * <p>It runs on the hub's timer ({@code Workers.scheduler}): if a tick ever threw, the clock would
+ * stop for good, so that is reported as fatal rather than left to look like a quiet hub.
  */
 public final class DemoClock implements AutoCloseable {
   public static final String TOPIC = "demo/clock";
