@@ -135,6 +135,12 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--io-threads", defaultValue = "0", description = "Event loop threads (default: one per core).")
   int ioThreads;
 
+  @Option(names = "--max-topic-bytes", defaultValue = "4096", description = "Longest topic (publish, alternates too) or topic selector (subscribe) in UTF-8 bytes (default ${DEFAULT-VALUE}); longer gets 400.")
+  int maxTopicBytes;
+
+  @Option(names = "--match-cache-bytes", defaultValue = "16777216", description = "Bytes the caches of compiled templates and of match results may weigh together (default ${DEFAULT-VALUE}); past it their coldest entries are evicted.")
+  long matchCacheBytes;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -176,6 +182,8 @@ final class ServeCommand implements Callable<Integer> {
         .subscriptions(subscriptions)
         .adminAddress(adminAddr == null || adminAddr.isEmpty() ? null : Addresses.parse(adminAddr))
         .metricsToken(metricsToken)
+        .maxTopicBytes(maxTopicBytes)
+        .matchCacheBytes(matchCacheBytes)
         .build();
 
     boolean clustered = !"local".equals(transportUrl);

@@ -1,5 +1,7 @@
 package io.herald.hub;
 
+import io.herald.core.topic.TopicLength;
+import io.herald.core.topic.TopicMatcher;
 import io.herald.hub.auth.JwtVerifier;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -34,6 +36,8 @@ public final class HubConfig {
   private final boolean subscriptions;
   private final InetSocketAddress adminAddress;
   private final String metricsToken;
+  private final int maxTopicBytes;
+  private final long matchCacheBytes;
 
   private HubConfig(Builder b) {
     this.address = b.address;
@@ -58,6 +62,14 @@ public final class HubConfig {
     this.subscriptions = b.subscriptions;
     this.adminAddress = b.adminAddress;
     this.metricsToken = b.metricsToken;
+    this.maxTopicBytes = b.maxTopicBytes;
+    this.matchCacheBytes = b.matchCacheBytes;
+    if (maxTopicBytes < 1) {
+      throw new IllegalArgumentException("--max-topic-bytes must be at least 1");
+    }
+    if (matchCacheBytes < 0) {
+      throw new IllegalArgumentException("--match-cache-bytes must not be negative");
+    }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
@@ -175,6 +187,23 @@ public final class HubConfig {
     return metricsToken;
   }
 
+  /**
+   * Longest topic or topic selector, in UTF-8 bytes, on publish (every topic, alternates too) and
+   * subscribe; longer gets a 400 with the cap in its reason. Bounds what one selector costs
+   * compiled and one topic costs in the match cache ({@link TopicLength}).
+   */
+  public int maxTopicBytes() {
+    return maxTopicBytes;
+  }
+
+  /**
+   * Bytes the topic matcher's two caches (compiled templates, match results) may weigh together;
+   * past it they evict their coldest entries ({@link TopicMatcher}).
+   */
+  public long matchCacheBytes() {
+    return matchCacheBytes;
+  }
+
   /** Builder with production defaults. */
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
@@ -199,6 +228,8 @@ public final class HubConfig {
     private boolean subscriptions;
     private InetSocketAddress adminAddress;
     private String metricsToken;
+    private int maxTopicBytes = TopicLength.DEFAULT_MAX_BYTES;
+    private long matchCacheBytes = TopicMatcher.DEFAULT_CACHE_BYTES;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -303,6 +334,16 @@ public final class HubConfig {
 
     public Builder metricsToken(String token) {
       this.metricsToken = token;
+      return this;
+    }
+
+    public Builder maxTopicBytes(int n) {
+      this.maxTopicBytes = n;
+      return this;
+    }
+
+    public Builder matchCacheBytes(long n) {
+      this.matchCacheBytes = n;
       return this;
     }
 

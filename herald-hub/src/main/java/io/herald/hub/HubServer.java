@@ -94,7 +94,7 @@ public final class HubServer implements AutoCloseable {
     this.replayExecutor = Executors.newFixedThreadPool(2, daemonThreads("herald-replay"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("herald-timer"));
 
-    TopicMatcher matcher = new TopicMatcher();
+    TopicMatcher matcher = new TopicMatcher(config.matchCacheBytes());
     Authorization authorization = new Authorization(matcher);
     SubscriptionRegistry registry = new SubscriptionRegistry(config.subscriptions(), transport);
     Cors cors = new Cors(config.corsOrigins());
@@ -106,11 +106,12 @@ public final class HubServer implements AutoCloseable {
     fanOut.start();
 
     PublishHandler publish = new PublishHandler(
-        config, transport, authorization, new UpdateRules(config.maxTopics()), cors, publishCounters);
+        config, transport, authorization, new UpdateRules(config.maxTopics(), config.maxTopicBytes()), cors, publishCounters);
     SubscribeHandler subscribe = new SubscribeHandler(
         config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry);
     SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors);
     this.metrics = new HubMetrics(publishCounters, subscriberCounters, transport);
+    metrics.matchCaches(matcher);
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
     HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);

@@ -1,6 +1,7 @@
 package io.herald.hub.ops;
 
 import io.herald.core.history.History;
+import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
 import io.herald.hub.publish.PublishCounters;
 import io.herald.hub.subscribe.SubscriberCounters;
@@ -56,6 +57,14 @@ public final class HubMetrics implements AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     gc.bindTo(registry);
+  }
+
+  /** Gauges of what the topic matcher's byte-bounded caches weigh (they never pass the budget). */
+  public void matchCaches(TopicMatcher matcher) {
+    gauge("herald.match.cache.bytes", "Weighed bytes of the topic matcher's caches", matcher,
+        m -> m.templateCacheWeight() + m.resultCacheWeight());
+    gauge("herald.match.cache.budget.bytes", "Budget of the topic matcher's caches", matcher,
+        TopicMatcher::cacheBytes);
   }
 
   /** The current values in the Prometheus text format. */
