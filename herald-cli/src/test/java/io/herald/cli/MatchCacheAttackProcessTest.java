@@ -105,6 +105,24 @@ class MatchCacheAttackProcessTest {
     }
   }
 
+  @Test
+  void theCapAndTheCacheBudgetAreSetByServeFlags() throws Exception {
+    try (Herald hub = Herald.serve(dir, Map.of(), "--anonymous", "--history", "none",
+        "--max-topic-bytes", "64", "--match-cache-bytes", "1048576")) {
+      try (Sse refused = Sse.open(http, URI.create(hub.hubUrl + "?topic=" + enc("https://e.com/{id}/" + "x".repeat(46))),
+          Map.of())) {
+        assertThat(refused.describe().strip()).isEqualTo("400 topic selector longer than 64 bytes");
+      }
+      FormPublisher publisher = new FormPublisher(http, hub.token);
+      HttpResponse<String> res = publisher.publish(hub.hubUrl, "topic", "t".repeat(65), "data", "x");
+      assertThat(res.statusCode()).isEqualTo(400);
+      assertThat(res.body().strip()).isEqualTo("topic longer than 64 bytes");
+      HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + hub.port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).containsPattern("(?m)^herald_match_cache_budget_bytes(\\{[^}]*})? 1048576(\\.0)?$");
+    }
+  }
+
   // ---- helpers ----
 
   /** Three distinct long templates for subscriber {@code i} of {@code wave}. */
