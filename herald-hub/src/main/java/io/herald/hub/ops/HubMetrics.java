@@ -59,7 +59,7 @@ public final class HubMetrics implements AutoCloseable {
     gc.bindTo(registry);
   }
 
-  /** Gauges of what the topic matcher's byte-bounded caches weigh (they never pass the budget). */
+  /** Gauges of what the topic matcher's byte-bounded caches weigh and of their budget. */
   public void matchCaches(TopicMatcher matcher) {
     gauge("herald.match.cache.bytes", "Weighed bytes of the topic matcher's caches", matcher,
         m -> m.templateCacheWeight() + m.resultCacheWeight());
