@@ -169,6 +169,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-connections", defaultValue = "0", description = "Open connections in total (default: 90% of the open-file limit).")
   int maxConnections;
+  @Option(names = "--max-topic-bytes", defaultValue = "4096", description = "Longest topic (publish, alternates too) or topic selector (subscribe) in UTF-8 bytes (default ${DEFAULT-VALUE}); longer gets 400.")
+  int maxTopicBytes;
+
+  @Option(names = "--match-cache-bytes", defaultValue = "16777216", description = "Bytes the caches of compiled templates and of match results may weigh together (default ${DEFAULT-VALUE}); past it their coldest entries are evicted.")
+  long matchCacheBytes;
 
   @Override
   public Integer call() throws Exception {
@@ -219,6 +224,8 @@ final class ServeCommand implements Callable<Integer> {
         .maxBodyBytesInFlight(maxBodyBytesInFlight)
         .maxConnectionsPerAddress(maxConnectionsPerAddress)
         .maxConnections(maxConnections)
+        .maxTopicBytes(maxTopicBytes)
+        .matchCacheBytes(matchCacheBytes)
         .build();
 
     boolean clustered = !"local".equals(transportUrl);

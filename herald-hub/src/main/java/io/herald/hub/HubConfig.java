@@ -1,5 +1,7 @@
 package io.herald.hub;
 
+import io.herald.core.topic.TopicLength;
+import io.herald.core.topic.TopicMatcher;
 import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.limits.LimitSettings;
 import java.net.InetSocketAddress;
@@ -41,6 +43,8 @@ public final class HubConfig {
   private final long maxBodyBytesInFlight;
   private final int maxConnectionsPerAddress;
   private final int maxConnections;
+  private final int maxTopicBytes;
+  private final long matchCacheBytes;
 
   private HubConfig(Builder b) {
     this.address = b.address;
@@ -77,6 +81,14 @@ public final class HubConfig {
     }
     if (maxConnectionsPerAddress < 0) {
       throw new IllegalArgumentException("--max-connections-per-address cannot be negative");
+    }
+    this.maxTopicBytes = b.maxTopicBytes;
+    this.matchCacheBytes = b.matchCacheBytes;
+    if (maxTopicBytes < 1) {
+      throw new IllegalArgumentException("--max-topic-bytes must be at least 1");
+    }
+    if (matchCacheBytes < 0) {
+      throw new IllegalArgumentException("--match-cache-bytes must not be negative");
     }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
@@ -260,6 +272,23 @@ public final class HubConfig {
     return FALLBACK_MAX_CONNECTIONS;
   }
 
+  /**
+   * Longest topic or topic selector, in UTF-8 bytes, on publish (every topic, alternates too) and
+   * subscribe; longer gets a 400 with the cap in its reason. Bounds what one selector costs
+   * compiled and one topic costs in the match cache ({@link TopicLength}).
+   */
+  public int maxTopicBytes() {
+    return maxTopicBytes;
+  }
+
+  /**
+   * Bytes the topic matcher's two caches (compiled templates, match results) may weigh together;
+   * past it they evict their coldest entries ({@link TopicMatcher}).
+   */
+  public long matchCacheBytes() {
+    return matchCacheBytes;
+  }
+
   /** Builder with production defaults. */
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
@@ -290,6 +319,8 @@ public final class HubConfig {
     private long maxBodyBytesInFlight;
     private int maxConnectionsPerAddress = 1000;
     private int maxConnections;
+    private int maxTopicBytes = TopicLength.DEFAULT_MAX_BYTES;
+    private long matchCacheBytes = TopicMatcher.DEFAULT_CACHE_BYTES;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -427,6 +458,16 @@ public final class HubConfig {
     /** 0 (the default) derives it from the open-file limit. */
     public Builder maxConnections(int n) {
       this.maxConnections = n;
+      return this;
+    }
+
+    public Builder maxTopicBytes(int n) {
+      this.maxTopicBytes = n;
+      return this;
+    }
+
+    public Builder matchCacheBytes(long n) {
+      this.matchCacheBytes = n;
       return this;
     }
 

@@ -115,7 +115,7 @@ public final class HubServer implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(loops::check, EventLoopWatch.CHECK_INTERVAL_MILLIS,
         EventLoopWatch.CHECK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
 
-    TopicMatcher matcher = new TopicMatcher();
+    TopicMatcher matcher = new TopicMatcher(config.matchCacheBytes());
     Authorization authorization = new Authorization(matcher);
     SubscriptionRegistry registry = new SubscriptionRegistry(config.subscriptions(), transport);
     Cors cors = new Cors(config.corsOrigins());
@@ -128,7 +128,8 @@ public final class HubServer implements AutoCloseable {
 
     this.limits = new RequestLimits(config.limits());
     PublishHandler publish = new PublishHandler(
-        config, transport, authorization, new UpdateRules(config.maxTopics()), cors, publishCounters, limits);
+        config, transport, authorization, new UpdateRules(config.maxTopics(), config.maxTopicBytes()), cors,
+        publishCounters, limits);
     SubscribeHandler subscribe = new SubscribeHandler(
         config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry, limits);
     SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors, limits);
@@ -138,6 +139,7 @@ public final class HubServer implements AutoCloseable {
         new ConnectionLimiter(config.maxConnectionsPerAddress(), config.maxConnections(), frontDoorCounters),
         frontDoorCounters);
     metrics.frontDoor(door);
+    metrics.matchCaches(matcher);
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
     HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);

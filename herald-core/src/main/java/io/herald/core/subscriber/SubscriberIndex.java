@@ -2,6 +2,7 @@ package io.herald.core.subscriber;
 
 import io.herald.core.auth.Authorization;
 import io.herald.core.topic.TopicMatcher;
+import io.herald.core.topic.UriTemplate;
 import io.herald.core.update.Update;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,13 @@ import java.util.function.Consumer;
  * on a match all of its subscribers are taken at once. Dispatch cost therefore grows with the
  * number of distinct patterns and of matching subscribers, not with the total subscriber count.
  *
+ * <p><b>Who pays for a template.</b> A pattern group holds its compiled template for as long as
+ * one of its subscribers stays, so the shared, byte-bounded caches of the {@link TopicMatcher}
+ * may evict it without making live subscribers recompile on every update, and a flood of
+ * one-off selectors from elsewhere only evicts cold entries. The memory is charged to the
+ * subscribers that chose the template (bounded by their request size and the selector length
+ * cap); when the last one leaves, the group and its template go with it.
+ *
  * <p>Not thread-safe: the hub keeps one index per event loop and touches it only from there, so
  * no lock is ever held while dispatching.
  */
@@ -27,7 +35,7 @@ public final class SubscriberIndex<S extends Subscription> {
   private final Authorization authorization;
   private final TopicMatcher matcher;
   private final Map<String, List<Node<S>>> exact = new HashMap<>();
-  private final Map<String, List<Node<S>>> patterns = new HashMap<>();
+  private final Map<String, Group<S>> patterns = new HashMap<>();
   private final IdentityHashMap<S, Node<S>> nodes = new IdentityHashMap<>();
   private long stamp;
 
@@ -37,6 +45,16 @@ public final class SubscriberIndex<S extends Subscription> {
 
     Node(S subscription) {
       this.subscription = subscription;
+    }
+  }
+
+  /** The subscribers of one pattern selector, with its compiled template ({@code null} for *). */
+  private static final class Group<S> {
+    final UriTemplate template;
+    final List<Node<S>> nodes = new ArrayList<>(2);
+
+    Group(UriTemplate template) {
+      this.template = template;
     }
   }
 
@@ -53,8 +71,10 @@ public final class SubscriberIndex<S extends Subscription> {
     Node<S> node = new Node<>(s);
     nodes.put(s, node);
     for (String selector : s.selectors()) {
-      Map<String, List<Node<S>>> map = TopicMatcher.isExact(selector) ? exact : patterns;
-      List<Node<S>> list = map.computeIfAbsent(selector, k -> new ArrayList<>(2));
+      List<Node<S>> list = TopicMatcher.isExact(selector)
+          ? exact.computeIfAbsent(selector, k -> new ArrayList<>(2))
+          : patterns.computeIfAbsent(selector, k -> new Group<>(
+              TopicMatcher.isTemplate(k) ? matcher.template(k) : null)).nodes;
       if (!list.contains(node)) {
         list.add(node);
       }
@@ -68,12 +88,15 @@ public final class SubscriberIndex<S extends Subscription> {
       return;
     }
     for (String selector : s.selectors()) {
-      Map<String, List<Node<S>>> map = TopicMatcher.isExact(selector) ? exact : patterns;
-      List<Node<S>> list = map.get(selector);
-      if (list != null) {
-        list.remove(node);
-        if (list.isEmpty()) {
-          map.remove(selector);
+      if (TopicMatcher.isExact(selector)) {
+        List<Node<S>> list = exact.get(selector);
+        if (list != null && list.remove(node) && list.isEmpty()) {
+          exact.remove(selector);
+        }
+      } else {
+        Group<S> group = patterns.get(selector);
+        if (group != null && group.nodes.remove(node) && group.nodes.isEmpty()) {
+          patterns.remove(selector);
         }
       }
     }
@@ -106,11 +129,10 @@ public final class SubscriberIndex<S extends Subscription> {
       }
     }
     if (!patterns.isEmpty()) {
-      for (Map.Entry<String, List<Node<S>>> e : patterns.entrySet()) {
-        String selector = e.getKey();
+      for (Group<S> group : patterns.values()) {
         for (int t = 0; t < topics.size(); t++) {
-          if (matcher.matches(selector, topics.get(t))) {
-            visit(e.getValue(), current, update, action);
+          if (group.template == null || matcher.matches(group.template, topics.get(t))) {
+            visit(group.nodes, current, update, action);
             break;
           }
         }

@@ -1,7 +1,8 @@
 package io.herald.core.topic;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Collection;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides whether a topic selector matches a topic (or, in authorization checks, another
@@ -9,29 +10,71 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A selector matches when it is {@code *}, when it equals the topic byte for byte, or when it
  * is an RFC 6570 URI template that the topic matches. Compiling a template and running it is the
- * costly part, so both the compiled templates and the (selector, topic) results are cached, each
- * in a bounded map: a hub with many subscribers on the same templates pays the match once per
- * distinct topic. The caps stop a client that sends endless distinct selectors from growing the
- * caches without bound; when a cache is full it is cleared and refilled.
+ * costly part, so both the compiled templates and the (selector, topic) results are cached: a hub
+ * with many subscribers on the same templates pays the match once per distinct topic.
  *
- * <p>Thread-safe.
+ * <p><b>Memory rule.</b> Selectors and topics come from untrusted clients, so both caches are
+ * bounded in <em>bytes</em>, not entries: each entry is weighed by the heap it keeps reachable
+ * (strings at 2 bytes a character, a compiled template by {@link UriTemplate#retainedBytes()},
+ * plus the cache's own per-entry overhead), and past the budget the least valuable entries are
+ * evicted (Caffeine's size-based policy), never the whole cache at once. A flood of one-off
+ * selectors or topics therefore evicts only cold entries, and when a subscriber leaves nothing of
+ * its selectors stays beyond these budgets. A live subscriber does not depend on the cache: its
+ * index entry holds its compiled template (see {@code SubscriberIndex}), so eviction never makes
+ * it recompile per update.
+ *
+ * <p>Thread-safe. Evictions run on the calling thread (no background executor), so the weighed
+ * size is back under the budget when a call returns.
  */
 public final class TopicMatcher {
   /** Matches every topic. */
   public static final String ANY = "*";
 
-  private final int maxEntries;
-  private final ConcurrentHashMap<String, UriTemplate> templates = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Pair, Boolean> results = new ConcurrentHashMap<>();
+  /**
+   * Default budget of both caches together, halved between them. 8 MiB of compiled templates is
+   * about 1,500 templates of 1 KiB (or tens of thousands of typical 100-character ones) beyond
+   * those live subscribers hold; 8 MiB of results is about 20,000 pairs of 100-character strings.
+   * That covers the hot set of any real hub, costs a 256 MiB heap about 6%, and still fits a
+   * small test hub.
+   */
+  public static final long DEFAULT_CACHE_BYTES = 16L << 20;
+
+  /**
+   * What one entry costs besides its key and value: Caffeine's node (key, value, weight, links
+   * for the eviction policy) and the hash table's node and slot.
+   */
+  static final int ENTRY_OVERHEAD = 96;
+  /** A {@link Pair}: header and two references. */
+  private static final int PAIR_BYTES = 24;
+
+  private final long cacheBytes;
+  private final Cache<String, UriTemplate> templates;
+  private final Cache<Pair, Boolean> results;
 
   private record Pair(String selector, String topic) {}
 
+  /** A matcher with {@link #DEFAULT_CACHE_BYTES}. */
   public TopicMatcher() {
-    this(100_000);
+    this(DEFAULT_CACHE_BYTES);
   }
 
-  public TopicMatcher(int maxEntries) {
-    this.maxEntries = maxEntries;
+  /** A matcher whose two caches together weigh at most {@code cacheBytes}, half each. */
+  public TopicMatcher(long cacheBytes) {
+    if (cacheBytes < 0) {
+      throw new IllegalArgumentException("cacheBytes must not be negative");
+    }
+    this.cacheBytes = cacheBytes;
+    this.templates = Caffeine.newBuilder()
+        .maximumWeight(cacheBytes / 2)
+        .weigher((String selector, UriTemplate t) -> ENTRY_OVERHEAD + t.retainedBytes())
+        .executor(Runnable::run)
+        .build();
+    this.results = Caffeine.newBuilder()
+        .maximumWeight(cacheBytes / 2)
+        .weigher((Pair p, Boolean matched) ->
+            saturated(ENTRY_OVERHEAD + PAIR_BYTES + stringBytes(p.selector) + stringBytes(p.topic)))
+        .executor(Runnable::run)
+        .build();
   }
 
   /** Whether {@code selector} selects {@code topic}. */
@@ -43,14 +86,31 @@ public final class TopicMatcher {
       return false;
     }
     Pair key = new Pair(selector, topic);
-    Boolean cached = results.get(key);
+    Boolean cached = results.getIfPresent(key);
     if (cached != null) {
       return cached;
     }
     boolean matched = template(selector).matches(topic);
-    if (results.size() >= maxEntries) {
-      results.clear();
+    results.put(key, matched);
+    return matched;
+  }
+
+  /**
+   * Whether the already compiled {@code template} selects {@code topic}: the path of callers that
+   * hold the compiled form (a live subscriber's index entry). Shares the result cache with
+   * {@link #matches(String, String)}.
+   */
+  public boolean matches(UriTemplate template, String topic) {
+    String selector = template.template();
+    if (selector.equals(topic)) {
+      return true;
     }
+    Pair key = new Pair(selector, topic);
+    Boolean cached = results.getIfPresent(key);
+    if (cached != null) {
+      return cached;
+    }
+    boolean matched = template.matches(topic);
     results.put(key, matched);
     return matched;
   }
@@ -66,6 +126,15 @@ public final class TopicMatcher {
   }
 
   /**
+   * The compiled form of a template selector (one containing an opening brace), from the cache or
+   * compiled now and cached. A caller that keeps the result for as long as it needs it (see
+   * {@link #matches(UriTemplate, String)}) never compiles again, whatever the cache evicts.
+   */
+  public UriTemplate template(String selector) {
+    return templates.get(selector, UriTemplate::compile);
+  }
+
+  /**
    * Whether a selector can only ever match one topic, itself. Such selectors are looked up in a
    * hash index instead of being tried against every update.
    */
@@ -73,18 +142,42 @@ public final class TopicMatcher {
     return !selector.equals(ANY) && !isTemplate(selector);
   }
 
-  private static boolean isTemplate(String selector) {
+  /** Whether a selector is a URI template (as opposed to {@code *} or an exact topic). */
+  public static boolean isTemplate(String selector) {
     return selector.indexOf('{') >= 0;
   }
 
-  private UriTemplate template(String selector) {
-    UriTemplate t = templates.get(selector);
-    if (t == null) {
-      if (templates.size() >= maxEntries) {
-        templates.clear();
-      }
-      t = templates.computeIfAbsent(selector, UriTemplate::compile);
-    }
-    return t;
+  /** The budget of both caches together, in bytes. */
+  public long cacheBytes() {
+    return cacheBytes;
+  }
+
+  /** What the compiled-template cache weighs now, in bytes. */
+  public long templateCacheWeight() {
+    return templates.policy().eviction().orElseThrow().weightedSize().orElse(0);
+  }
+
+  /** What the (selector, topic) result cache weighs now, in bytes. */
+  public long resultCacheWeight() {
+    return results.policy().eviction().orElseThrow().weightedSize().orElse(0);
+  }
+
+  /** Compiled templates cached now. */
+  public long templateCacheEntries() {
+    return templates.estimatedSize();
+  }
+
+  /** Results cached now. */
+  public long resultCacheEntries() {
+    return results.estimatedSize();
+  }
+
+  /** A String's header, value array header, and 2 bytes a character (the most it can take). */
+  static long stringBytes(String s) {
+    return 40L + 2L * s.length();
+  }
+
+  private static int saturated(long bytes) {
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
   }
 }

@@ -56,18 +56,18 @@ public final class UriTemplate {
   /** Most variables (across all expressions) in a template; more and it matches only itself. */
   public static final int MAX_VARIABLES = 64;
 
-  private final String raw;
-  /** Entry state of the NFA, or {@code null} for a malformed template. */
-  private final State start;
-  private final int stateCount;
-  /** Parsed parts, kept to render {@link #regex()}; empty for a malformed template. */
-  private final List<Object> parts;
+  /** Bytes of a JVM object header plus alignment slack, for {@link #retainedBytes()}. */
+  private static final int OBJECT_OVERHEAD = 16;
+  /** Bytes of an array header (a String's value array, the program). */
+  private static final int ARRAY_OVERHEAD = 16;
 
-  private UriTemplate(String raw, State start, int stateCount, List<Object> parts) {
+  private final String raw;
+  /** The NFA as a program (see {@link Program}), or {@code null} for a malformed template. */
+  private final int[] program;
+
+  private UriTemplate(String raw, int[] program) {
     this.raw = raw;
-    this.start = start;
-    this.stateCount = stateCount;
-    this.parts = parts;
+    this.program = program;
   }
 
   /**
@@ -77,54 +77,71 @@ public final class UriTemplate {
   public static UriTemplate compile(String template) {
     List<Object> parts = template.length() <= MAX_LENGTH ? Parser.parse(template) : null;
     if (parts == null) {
-      return new UriTemplate(template, null, 0, List.of());
+      return new UriTemplate(template, null);
     }
-    Builder b = new Builder();
-    State next = b.state(State.MATCH);
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      Object part = parts.get(i);
-      next = part instanceof String s ? b.literal(s, next) : b.expression((Expression) part, next);
+    Program b = new Program();
+    for (Object part : parts) {
+      if (part instanceof String s) {
+        b.literal(s);
+      } else {
+        b.expression((Expression) part);
+      }
     }
-    return new UriTemplate(template, next, b.count, List.copyOf(parts));
+    return new UriTemplate(template, b.finish());
   }
 
   /** Whether {@code uri} is matched by this template (for a malformed one: equals it). */
   public boolean matches(String uri) {
-    if (start == null) {
+    if (program == null) {
       return raw.equals(uri);
     }
+    int[] code = program;
     // Generation stamps instead of clearing a visited set between steps.
-    int[] seen = new int[stateCount];
-    State[] current = new State[stateCount];
-    State[] following = new State[stateCount];
+    int[] seen = new int[code.length];
+    int[] current = new int[code.length];
+    int[] following = new int[code.length];
     int generation = 1;
-    int n = add(start, current, 0, seen, generation);
+    int n = add(code, 0, current, 0, seen, generation);
     for (int i = 0; i < uri.length() && n > 0; i++) {
       char c = uri.charAt(i);
       generation++;
       int m = 0;
       for (int j = 0; j < n; j++) {
-        State s = current[j];
-        if (s.accepts(c)) {
-          m = add(s.next, following, m, seen, generation);
+        int pc = current[j];
+        if (Program.accepts(code[pc], c)) {
+          m = add(code, pc + 1, following, m, seen, generation);
         }
       }
-      State[] swap = current;
+      int[] swap = current;
       current = following;
       following = swap;
       n = m;
     }
     for (int j = 0; j < n; j++) {
-      if (current[j].kind == State.MATCH) {
+      if (Program.op(code[current[j]]) == Program.MATCH) {
         return true;
       }
     }
     return false;
   }
 
+  /**
+   * An estimate of the heap this object keeps reachable: its header, the template string (2
+   * bytes a char, as if UTF-16, so never an underestimate) and the program (4 bytes an
+   * instruction, about one per literal character plus a dozen per variable). Caches weigh
+   * compiled templates by it, so it must not underestimate; a few bytes too many only make a
+   * cache hold slightly fewer entries.
+   */
+  public int retainedBytes() {
+    long bytes = OBJECT_OVERHEAD + 8L
+        + OBJECT_OVERHEAD + 8L + ARRAY_OVERHEAD + 2L * raw.length()
+        + (program == null ? 0 : ARRAY_OVERHEAD + 4L * program.length);
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
+  }
+
   /** Whether the template parsed; a malformed one only matches its own text. */
   public boolean isValid() {
-    return start != null;
+    return program != null;
   }
 
   /** The template as given. */
@@ -143,11 +160,11 @@ public final class UriTemplate {
    * differential tests only: matching never uses it (see the class comment for why).
    */
   String regex() {
-    if (start == null) {
+    if (program == null) {
       return null;
     }
     StringBuilder re = new StringBuilder("^");
-    for (Object part : parts) {
+    for (Object part : Parser.parse(raw)) {
       if (part instanceof String s) {
         re.append('(').append(quote(s)).append(')');
       } else {
@@ -157,20 +174,25 @@ public final class UriTemplate {
     return re.append('$').toString();
   }
 
-  /** Adds {@code s} and everything reachable from it without consuming input. */
-  private static int add(State s, State[] list, int n, int[] seen, int generation) {
-    if (seen[s.id] == generation) {
+  /** Adds the instruction at {@code pc} and everything reachable from it without consuming input. */
+  private static int add(int[] code, int pc, int[] list, int n, int[] seen, int generation) {
+    if (seen[pc] == generation) {
       return n;
     }
-    seen[s.id] = generation;
-    if (s.kind == State.SPLIT) {
-      for (State out : s.outs) {
-        n = add(out, list, n, seen, generation);
-      }
-      return n;
+    seen[pc] = generation;
+    int word = code[pc];
+    switch (Program.op(word)) {
+      case Program.SPLIT:
+        for (int k = 1; k <= Program.operand(word); k++) {
+          n = add(code, code[pc + k], list, n, seen, generation);
+        }
+        return n;
+      case Program.JUMP:
+        return add(code, Program.operand(word), list, n, seen, generation);
+      default:
+        list[n] = pc;
+        return n + 1;
     }
-    list[n] = s;
-    return n + 1;
   }
 
   private static String quote(String s) {
@@ -496,31 +518,57 @@ public final class UriTemplate {
   // ---------------------------------------------------------------------------------------------
   // NFA
 
-  /** An NFA state: consumes one char (CHAR, SET, HEX), forks (SPLIT), or accepts (MATCH). */
-  private static final class State {
+  /**
+   * Builds the NFA as a flat program of {@code int} instructions (Thompson's construction in the
+   * style of a Pike VM), front to back: the high byte is the opcode, the low 24 bits its operand.
+   * One literal character is one instruction (4 bytes), where an object per state cost about 40,
+   * so a compiled template stays a small multiple of its text; a subscriber's index entry holds it
+   * for as long as the subscriber stays (see {@code SubscriberIndex}).
+   *
+   * <ul>
+   *   <li>{@code CHAR c}: consumes {@code c}, continues at the next instruction.
+   *   <li>{@code SET k}: consumes a character of class {@code k} ({@link #CLASSES}).
+   *   <li>{@code HEX}: consumes a hex digit.
+   *   <li>{@code SPLIT n}: continues at each of the {@code n} targets in the following words.
+   *   <li>{@code JUMP t}: continues at {@code t}.
+   *   <li>{@code MATCH}: accepts.
+   * </ul>
+   *
+   * <p>A template is at most {@link #MAX_LENGTH} characters with {@link #MAX_VARIABLES}
+   * variables, so a program has a few thousand instructions and its offsets fit in 24 bits.
+   */
+  private static final class Program {
     static final int CHAR = 0;
     static final int SET = 1;
     static final int HEX = 2;
     static final int SPLIT = 3;
-    static final int MATCH = 4;
+    static final int JUMP = 4;
+    static final int MATCH = 5;
 
-    final int kind;
-    final int id;
-    char c;
-    long[] set;
-    State next;
-    State[] outs;
+    /** The character classes a {@code SET} may name; every operator's are among these three. */
+    static final long[][] CLASSES = {
+      union(UNRESERVED_CHARS, RESERVED_CHARS),
+      with(UNRESERVED_CHARS, ','),
+      with(with(UNRESERVED_CHARS, ','), '='),
+    };
 
-    State(int kind, int id) {
-      this.kind = kind;
-      this.id = id;
+    private int[] code = new int[64];
+    private int size;
+
+    static int op(int word) {
+      return word >>> 24;
     }
 
-    boolean accepts(char ch) {
-      switch (kind) {
+    static int operand(int word) {
+      return word & 0xFFFFFF;
+    }
+
+    static boolean accepts(int word, char ch) {
+      switch (op(word)) {
         case CHAR:
-          return ch == c;
+          return ch == operand(word);
         case SET:
+          long[] set = CLASSES[operand(word)];
           return ch < 128 && (set[ch >> 6] & (1L << (ch & 63))) != 0;
         case HEX:
           return isHex(ch);
@@ -528,67 +576,93 @@ public final class UriTemplate {
           return false;
       }
     }
-  }
 
-  /**
-   * Builds the NFA back to front: each method returns the entry state of a fragment that
-   * continues into {@code next}, so no dangling arrows need patching.
-   */
-  private static final class Builder {
-    int count;
-
-    State state(int kind) {
-      return new State(kind, count++);
-    }
-
-    State split(State... outs) {
-      State s = state(State.SPLIT);
-      s.outs = outs;
-      return s;
-    }
-
-    State consume(int kind, State next) {
-      State s = state(kind);
-      s.next = next;
-      return s;
-    }
-
-    State literal(String text, State next) {
-      for (int k = text.length() - 1; k >= 0; k--) {
-        State s = consume(State.CHAR, next);
-        s.c = text.charAt(k);
-        next = s;
-      }
-      return next;
-    }
-
-    /** {@code (?:[set]|%XX)*} then {@code next}. */
-    State run(long[] set, State next) {
-      State loop = split();
-      State one = consume(State.SET, loop);
-      one.set = set;
-      State pct = consume(State.CHAR, consume(State.HEX, consume(State.HEX, loop)));
-      pct.c = '%';
-      loop.outs = new State[] {one, pct, next};
-      return loop;
-    }
-
-    /** {@code (?:first value (?:sep value){0,max})?} then {@code next}. */
-    State expression(Expression e, State next) {
-      State afterValues;
-      if (e.maxRepeats() < 0) {
-        State loop = split();
-        loop.outs = new State[] {literal(e.op().separator, run(e.repeatClass(), loop)), next};
-        afterValues = loop;
-      } else {
-        // Unrolled: after the k-th repeat, stop or take one more, up to maxRepeats.
-        afterValues = next;
-        for (int k = 0; k < e.maxRepeats(); k++) {
-          afterValues = split(literal(e.op().separator, run(e.repeatClass(), afterValues)), next);
+    static int classOf(long[] set) {
+      for (int k = 0; k < CLASSES.length; k++) {
+        if (java.util.Arrays.equals(CLASSES[k], set)) {
+          return k;
         }
       }
-      State body = literal(e.op().first, run(e.firstClass(), afterValues));
-      return split(body, next);
+      throw new IllegalStateException("no such character class");
+    }
+
+    private int emit(int op, int operand) {
+      if (size == code.length) {
+        code = java.util.Arrays.copyOf(code, size * 2);
+      }
+      code[size] = (op << 24) | operand;
+      return size++;
+    }
+
+    /** Emits {@code SPLIT n} and {@code n} empty target slots; returns the first slot. */
+    private int split(int n) {
+      emit(SPLIT, n);
+      int first = size;
+      for (int k = 0; k < n; k++) {
+        emit(CHAR, 0);
+      }
+      return first;
+    }
+
+    private void patch(int slot, int target) {
+      code[slot] = target;
+    }
+
+    void literal(String text) {
+      for (int k = 0; k < text.length(); k++) {
+        emit(CHAR, text.charAt(k));
+      }
+    }
+
+    /** {@code (?:[set]|%XX)*}. */
+    void run(long[] set) {
+      int loop = size;
+      int slots = split(3);
+      patch(slots, size);
+      emit(SET, classOf(set));
+      emit(JUMP, loop);
+      patch(slots + 1, size);
+      emit(CHAR, '%');
+      emit(HEX, 0);
+      emit(HEX, 0);
+      emit(JUMP, loop);
+      patch(slots + 2, size);
+    }
+
+    /** {@code (?:first value (?:sep value){0,max})?}. */
+    void expression(Expression e) {
+      int skip = split(2);
+      patch(skip, size);
+      literal(e.op().first);
+      run(e.firstClass());
+      List<Integer> exits = new ArrayList<>();
+      exits.add(skip + 1);
+      if (e.maxRepeats() < 0) {
+        int loop = size;
+        int slots = split(2);
+        patch(slots, size);
+        literal(e.op().separator);
+        run(e.repeatClass());
+        emit(JUMP, loop);
+        exits.add(slots + 1);
+      } else {
+        // Unrolled: after the k-th repeat, stop or take one more, up to maxRepeats.
+        for (int k = 0; k < e.maxRepeats(); k++) {
+          int slots = split(2);
+          patch(slots, size);
+          literal(e.op().separator);
+          run(e.repeatClass());
+          exits.add(slots + 1);
+        }
+      }
+      for (int slot : exits) {
+        patch(slot, size);
+      }
+    }
+
+    int[] finish() {
+      emit(MATCH, 0);
+      return java.util.Arrays.copyOf(code, size);
     }
   }
 }

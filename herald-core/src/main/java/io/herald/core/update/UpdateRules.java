@@ -1,5 +1,6 @@
 package io.herald.core.update;
 
+import io.herald.core.topic.TopicLength;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,6 +18,9 @@ import java.util.UUID;
  *   <li>Topics under {@code /.well-known/mercure}: the hub publishes its own subscription events
  *       there; a publisher writing there could forge them.</li>
  *   <li>A cap on topics: dispatch cost grows with topics per update.</li>
+ *   <li>A cap on each topic's length ({@link TopicLength}), alternates included: every topic is
+ *       matched against every live template and kept in the match cache, so its length is what
+ *       one publish makes the hub do and hold.</li>
  *   <li>{@code retry} must be a non-negative integer; anything else could not be written as a
  *       valid {@code retry:} field.</li>
  * </ul>
@@ -26,12 +30,21 @@ public final class UpdateRules {
   public static final String RESERVED_PREFIX = "/.well-known/mercure";
 
   private final int maxTopics;
+  private final int maxTopicBytes;
 
   public UpdateRules(int maxTopics) {
+    this(maxTopics, TopicLength.DEFAULT_MAX_BYTES);
+  }
+
+  public UpdateRules(int maxTopics, int maxTopicBytes) {
     if (maxTopics < 1) {
       throw new IllegalArgumentException("maxTopics must be at least 1");
     }
+    if (maxTopicBytes < 1) {
+      throw new IllegalArgumentException("maxTopicBytes must be at least 1");
+    }
     this.maxTopics = maxTopics;
+    this.maxTopicBytes = maxTopicBytes;
   }
 
   public int maxTopics() {
@@ -57,6 +70,9 @@ public final class UpdateRules {
     for (String topic : topics) {
       if (topic.isEmpty()) {
         throw new InvalidUpdateException("empty \"topic\" parameter");
+      }
+      if (TopicLength.exceeds(topic, maxTopicBytes)) {
+        throw new InvalidUpdateException(TopicLength.refusal("topic", maxTopicBytes));
       }
       if (isReserved(topic)) {
         throw new InvalidUpdateException("topic \"" + RESERVED_PREFIX + "\" namespace is reserved");

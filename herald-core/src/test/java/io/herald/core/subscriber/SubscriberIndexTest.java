@@ -65,4 +65,21 @@ class SubscriberIndexTest {
     assertThat(index.isEmpty()).isTrue();
     assertThat(recipients(index, update(false, "t"))).isEmpty();
   }
+
+  @Test
+  void liveSubscribersKeepTheirCompiledTemplatesWhateverTheCacheEvicts() {
+    TopicMatcher uncached = new TopicMatcher(0); // evicts everything at once
+    SubscriberIndex<Sub> index = new SubscriberIndex<>(new Authorization(uncached));
+    Sub live = sub("live", "https://e.com/books/{id}", "https://e.com/{a}/{b}");
+    index.add(live);
+    for (int i = 0; i < 50; i++) {
+      assertThat(recipients(index, update(false, "https://e.com/books/" + i))).containsExactly("live");
+      assertThat(recipients(index, update(false, "https://e.com/x/" + i))).containsExactly("live");
+      assertThat(recipients(index, update(false, "https://e.com/x/y/" + i))).isEmpty();
+    }
+    assertThat(uncached.templateCacheEntries()).isZero();
+    index.remove(live);
+    assertThat(recipients(index, update(false, "https://e.com/books/1"))).isEmpty();
+    assertThat(index.isEmpty()).isTrue();
+  }
 }

@@ -82,13 +82,53 @@ class TopicMatcherTest {
     assertThat(TopicMatcher.isExact("https://example.com/{id}")).isFalse();
   }
 
+  /** Budget of the small matchers below: half of it per cache. */
+  private static final long BUDGET = 1 << 20;
+
   @Test
-  void boundedCachesKeepAnsweringCorrectly() {
-    TopicMatcher small = new TopicMatcher(4);
-    for (int i = 0; i < 50; i++) {
-      String selector = "https://example.com/" + i + "/{id}";
-      assertThat(small.matches(selector, "https://example.com/" + i + "/x")).isTrue();
-      assertThat(small.matches(selector, "https://example.com/" + i + "/x/y")).isFalse();
+  void manyDistinctLongTemplatesNeverWeighMoreThanTheBudgetAndAreEvicted() {
+    TopicMatcher small = new TopicMatcher(BUDGET);
+    int templates = 2_000; // about 12 KB each weighed: 24 MB offered to a 512 KiB cache
+    for (int i = 0; i < templates; i++) {
+      String head = "https://example.com/" + i + "/";
+      String selector = head + "x".repeat(2000 - head.length() - 5) + "/{id}";
+      String base = selector.substring(0, selector.length() - 4);
+      assertThat(small.matches(selector, base + "42")).isTrue();
+      assertThat(small.matches(selector, base + "4/2")).isFalse();
+      assertThat(small.templateCacheWeight()).isLessThanOrEqualTo(BUDGET / 2);
+      assertThat(small.resultCacheWeight()).isLessThanOrEqualTo(BUDGET / 2);
     }
+    assertThat(small.templateCacheEntries()).isPositive().isLessThan(templates / 10);
+    // An evicted template compiles again and still answers right.
+    String first = "https://example.com/0/" + "x".repeat(2000 - 22 - 5) + "/{id}";
+    assertThat(small.matches(first, first.substring(0, first.length() - 4) + "7")).isTrue();
+  }
+
+  @Test
+  void manyDistinctLongTopicsNeverWeighMoreThanTheBudgetAndAreEvicted() {
+    TopicMatcher small = new TopicMatcher(BUDGET);
+    String selector = "https://example.com/{+path}";
+    int topics = 2_000; // about 8 KB each weighed: 16 MB offered to a 512 KiB cache
+    for (int i = 0; i < topics; i++) {
+      String topic = "https://example.com/" + i + "/" + "t".repeat(4000);
+      assertThat(small.matches(selector, topic)).isTrue();
+      assertThat(small.matches(selector, "https://other.example/" + i + "/" + "t".repeat(4000))).isFalse();
+      assertThat(small.resultCacheWeight()).isLessThanOrEqualTo(BUDGET / 2);
+      assertThat(small.templateCacheWeight()).isLessThanOrEqualTo(BUDGET / 2);
+    }
+    assertThat(small.resultCacheEntries()).isPositive().isLessThan(topics / 10);
+  }
+
+  @Test
+  void aHeldCompiledTemplateAnswersWithoutTheCache() {
+    TopicMatcher none = new TopicMatcher(0); // caches nothing at all
+    UriTemplate held = none.template("https://example.com/{id}");
+    for (int i = 0; i < 100; i++) {
+      assertThat(none.matches(held, "https://example.com/" + i)).isTrue();
+      assertThat(none.matches(held, "https://example.com/" + i + "/x")).isFalse();
+    }
+    assertThat(none.templateCacheEntries()).isZero();
+    assertThat(none.resultCacheEntries()).isZero();
+    assertThat(none.matches("https://example.com/{id}", "https://example.com/1")).isTrue();
   }
 }

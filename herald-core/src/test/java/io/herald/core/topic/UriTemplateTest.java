@@ -314,4 +314,20 @@ class UriTemplateTest {
     String re = UriTemplate.compile("{/x,y}").regex();
     assertThat(re).startsWith("^(?:\\x2f(").endsWith("{0,1}))?$");
   }
+
+  @Test
+  void retainedBytesCoverTheTextAndStayASmallMultipleOfIt() {
+    for (int chars : new int[] {10, 100, 1000, 2000}) {
+      String literal = "https://example.com/" + "x".repeat(chars);
+      UriTemplate t = UriTemplate.compile(literal + "{/id}{?q,r}");
+      int length = t.template().length();
+      // Never below the string itself (2 bytes a char); at most 2 + 4 bytes a char plus the
+      // fixed cost of its three variables (about 40 instructions of 4 bytes).
+      assertThat(t.retainedBytes()).isGreaterThanOrEqualTo(2 * length)
+          .isLessThanOrEqualTo(6 * length + 400);
+      assertThat(t.matches(literal + "/7?q=1&r=2")).isTrue();
+    }
+    UriTemplate malformed = UriTemplate.compile("{unclosed");
+    assertThat(malformed.retainedBytes()).isGreaterThanOrEqualTo(2 * "{unclosed".length()).isLessThan(200);
+  }
 }

@@ -49,4 +49,21 @@ class UpdateRulesTest {
         .isInstanceOf(InvalidUpdateException.class)
         .hasMessageContaining(reason);
   }
+
+  @Test
+  void topicsLongerThanTheCapAreRefusedAlternatesToo() throws Exception {
+    UpdateRules capped = new UpdateRules(3, 100);
+    assertThat(capped.validate(List.of("a".repeat(100)), "d", null, null, null, false).topic())
+        .hasSize(100);
+    // Counted in UTF-8 bytes: 50 two-byte characters fit, 51 do not.
+    assertThat(capped.validate(List.of("é".repeat(50)), "d", null, null, null, false)).isNotNull();
+    for (List<String> topics : List.of(List.of("a".repeat(101)), List.of("é".repeat(51)),
+        List.of("ok", "b".repeat(101)))) {
+      assertThatThrownBy(() -> capped.validate(topics, "d", null, null, null, false))
+          .isInstanceOf(InvalidUpdateException.class)
+          .hasMessage("topic longer than 100 bytes");
+    }
+    assertThatThrownBy(() -> rules.validate(List.of("t".repeat(4097)), "d", null, null, null, false))
+        .hasMessage("topic longer than 4096 bytes");
+  }
 }

@@ -1,6 +1,7 @@
 package io.herald.hub.ops;
 
 import io.herald.core.history.History;
+import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
 import io.herald.hub.limits.LimitCounters;
 import io.herald.hub.limits.Refusal;
@@ -101,6 +102,14 @@ public final class HubMetrics implements AutoCloseable {
         door.budget(), BodyBudget::maxBytes);
     counter("herald.request.bodies.refused", "Request bodies refused with 503", "reason", "in_flight",
         c, FrontDoorCounters::bodiesRefusedInFlight);
+  }
+
+  /** Gauges of what the topic matcher's byte-bounded caches weigh and of their budget. */
+  public void matchCaches(TopicMatcher matcher) {
+    gauge("herald.match.cache.bytes", "Weighed bytes of the topic matcher's caches", matcher,
+        m -> m.templateCacheWeight() + m.resultCacheWeight());
+    gauge("herald.match.cache.budget.bytes", "Budget of the topic matcher's caches", matcher,
+        TopicMatcher::cacheBytes);
   }
 
   /** The current values in the Prometheus text format. */

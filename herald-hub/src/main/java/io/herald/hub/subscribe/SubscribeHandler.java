@@ -5,6 +5,7 @@ import io.herald.core.auth.Grants;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.ReplayStart;
 import io.herald.core.sse.SseEncoder;
+import io.herald.core.topic.TopicLength;
 import io.herald.core.transport.Transport;
 import io.herald.hub.HubConfig;
 import io.herald.hub.http.Authentication;
@@ -104,6 +105,12 @@ public final class SubscribeHandler {
     for (String s : selectors) {
       if (s.isEmpty()) {
         refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "empty \"topic\" parameter");
+        return false;
+      }
+      // Each selector is compiled and held while the subscriber stays: its length is its cost.
+      if (TopicLength.exceeds(s, config.maxTopicBytes())) {
+        refuse(ctx, req, HttpResponseStatus.BAD_REQUEST,
+            TopicLength.refusal("topic selector", config.maxTopicBytes()));
         return false;
       }
     }
