@@ -135,6 +135,15 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--io-threads", defaultValue = "0", description = "Event loop threads (default: one per core).")
   int ioThreads;
 
+  @Option(names = "--max-queued-bytes", defaultValue = "0", description = "Bytes all subscribers together may have queued for sending, each write counted with its overhead (default 0: a quarter of the smaller of the JVM's heap and direct memory). A write past it drops that subscriber, which resumes from history.")
+  long maxQueuedBytes;
+
+  @Option(names = "--max-queued-bytes-per-connection", defaultValue = "0", description = "Bytes one connection (all its HTTP/2 streams) may have queued (default 0: an eighth of --max-queued-bytes, within 1-16 MiB).")
+  long maxQueuedBytesPerConnection;
+
+  @Option(names = "--max-streams-per-connection", defaultValue = "100", description = "Concurrent HTTP/2 streams per connection (default ${DEFAULT-VALUE}).")
+  int maxStreamsPerConnection;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -176,6 +185,9 @@ final class ServeCommand implements Callable<Integer> {
         .subscriptions(subscriptions)
         .adminAddress(adminAddr == null || adminAddr.isEmpty() ? null : Addresses.parse(adminAddr))
         .metricsToken(metricsToken)
+        .maxQueuedBytesTotal(maxQueuedBytes)
+        .maxQueuedBytesPerConnection(maxQueuedBytesPerConnection)
+        .maxStreamsPerConnection(maxStreamsPerConnection)
         .build();
 
     boolean clustered = !"local".equals(transportUrl);

@@ -111,6 +111,7 @@ public final class HubServer implements AutoCloseable {
         config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry);
     SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors);
     this.metrics = new HubMetrics(publishCounters, subscriberCounters, transport);
+    metrics.bindOutbound(subscriberCounters, fanOut.outboundBudget());
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
     HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);
@@ -197,6 +198,11 @@ public final class HubServer implements AutoCloseable {
 
   public SubscriberCounters subscriberCounters() {
     return subscriberCounters;
+  }
+
+  /** Bytes queued for subscribers now, as charged against {@link HubConfig#maxQueuedBytesTotal()}. */
+  public long queuedBytes() {
+    return fanOut.outboundBudget().total();
   }
 
   /** Where the admin endpoints listen, or {@code null} when they share the main port. */

@@ -3,6 +3,7 @@ package io.herald.hub.ops;
 import io.herald.core.history.History;
 import io.herald.core.transport.Transport;
 import io.herald.hub.publish.PublishCounters;
+import io.herald.hub.subscribe.OutboundBudget;
 import io.herald.hub.subscribe.SubscriberCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -73,6 +74,18 @@ public final class HubMetrics implements AutoCloseable {
       b.tag(tag, tagValue);
     }
     b.register(registry);
+  }
+
+  /**
+   * Adds the outbound budget: bytes queued for subscribers now, the limit, and the subscribers
+   * dropped because their connection's or the hub's budget was spent.
+   */
+  public void bindOutbound(SubscriberCounters subscribers, OutboundBudget budget) {
+    counter("herald.subscribers.dropped", "Subscribers disconnected by the hub", "reason", "budget",
+        subscribers, SubscriberCounters::droppedBudgetCount);
+    gauge("herald.outbound.queued.bytes", "Bytes queued for subscribers (with per-write overhead)",
+        budget, OutboundBudget::total);
+    gauge("herald.outbound.queued.max.bytes", "Limit of bytes queued for subscribers", budget, OutboundBudget::max);
   }
 
   @Override

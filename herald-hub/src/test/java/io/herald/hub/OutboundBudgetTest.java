@@ -1,0 +1,205 @@
+package io.herald.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2Settings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The budgets of queued outbound bytes (issue 14, finding 3): per connection (the sum over an
+ * HTTP/2 connection's streams) and for the whole hub. Stalled streams are HTTP/2 streams of a
+ * real Netty client that announced an initial window of 0, so nothing the hub writes to them can
+ * leave; healthy ones are streams of a client that reads, and an HTTP/1.1 subscriber.
+ */
+class OutboundBudgetTest {
+  private static final String DATA = "x".repeat(1024);
+  private static final Http2Settings ZERO_WINDOW = Http2Settings.defaultSettings().initialWindowSize(0);
+
+  private EventLoopGroup group;
+  private HubFixture f;
+
+  @BeforeEach
+  void clientThreads() {
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (f != null) {
+      f.close();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+  }
+
+  @Test
+  void aConnectionOverItsBudgetLosesItsStreamsAndNoOneElseDoes() throws Exception {
+    start(b -> b.maxQueuedBytesPerConnection(256 * 1024).maxQueuedBytesTotal(64L << 20));
+    Channel stalled = H2TestClient.connect(group, f.port(), null, ZERO_WINDOW);
+    Channel healthy = H2TestClient.connect(group, f.port(), null);
+    List<StreamCollector> stalledStreams = openStreams(stalled, 10);
+    List<StreamCollector> healthyStreams = openStreams(healthy, 10);
+    try (SseStream bystander = f.subscribe(f.subscribeUri("*"))) {
+      waitFor(() -> f.hub.subscriberCounters().connectedCount() == 21);
+      // 200 updates x (1 KB + overhead) is more than the 256 KiB allowed, even for one stream.
+      List<String> ids = publish(200);
+
+      for (StreamCollector s : stalledStreams) {
+        assertThat(s.closed).as("a stalled stream was reset").succeedsWithin(SseStream.WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      assertThat(f.hub.subscriberCounters().droppedBudgetCount()).isEqualTo(10);
+      assertThat(f.hub.subscriberCounters().droppedSlowCount()).isZero();
+      String last = ids.get(ids.size() - 1);
+      for (StreamCollector s : healthyStreams) {
+        assertThat(s.await("id: " + last + "\n")).as("a healthy stream got the last update").isTrue();
+        assertThat(s.closed).isNotDone();
+      }
+      for (String id : ids) {
+        assertThat(bystander.nextData().id()).isEqualTo(id);
+      }
+      assertThat(stalled.isActive()).as("only the streams were dropped, not the connection").isTrue();
+    }
+    stalled.close().sync();
+    healthy.close().sync();
+    waitFor(() -> f.hub.subscriberCounters().connectedCount() == 0);
+    waitFor(() -> f.hub.queuedBytes() == 0);
+  }
+
+  @Test
+  void theHubBudgetDropsStalledStreamsWhileOthersKeepReceiving() throws Exception {
+    long max = 256 * 1024;
+    // Each connection may hold as much as the whole hub: the hub's budget is the one that binds.
+    start(b -> b.maxQueuedBytesTotal(max).maxQueuedBytesPerConnection(max));
+    List<Channel> stalled = new ArrayList<>();
+    List<StreamCollector> stalledStreams = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Channel c = H2TestClient.connect(group, f.port(), null, ZERO_WINDOW);
+      stalled.add(c);
+      stalledStreams.addAll(openStreams(c, 5));
+    }
+    Channel healthy = H2TestClient.connect(group, f.port(), null);
+    List<StreamCollector> healthyStreams = openStreams(healthy, 5);
+    try (SseStream bystander = f.subscribe(f.subscribeUri("*"))) {
+      waitFor(() -> f.hub.subscriberCounters().connectedCount() == 26);
+      List<String> ids = new ArrayList<>();
+      long highest = 0;
+      for (int i = 0; i < 200; i++) {
+        ids.addAll(publish(1));
+        highest = Math.max(highest, f.hub.queuedBytes());
+      }
+      // Two event loops check and charge without a lock between them: one write each over, at most.
+      assertThat(highest).as("queued bytes seen").isLessThanOrEqualTo(max + 2 * 4096);
+
+      for (StreamCollector s : stalledStreams) {
+        assertThat(s.closed).as("a stalled stream was reset").succeedsWithin(SseStream.WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      assertThat(f.hub.subscriberCounters().droppedBudgetCount()).isEqualTo(20);
+      String last = ids.get(ids.size() - 1);
+      for (StreamCollector s : healthyStreams) {
+        assertThat(s.await("id: " + last + "\n")).as("a healthy stream got the last update").isTrue();
+        assertThat(s.closed).isNotDone();
+      }
+      for (String id : ids) {
+        assertThat(bystander.nextData().id()).isEqualTo(id);
+      }
+    }
+    for (Channel c : stalled) {
+      c.close().sync();
+    }
+    healthy.close().sync();
+    waitFor(() -> f.hub.subscriberCounters().connectedCount() == 0);
+    waitFor(() -> f.hub.queuedBytes() == 0);
+  }
+
+  @Test
+  void whatAStalledConnectionHeldIsReleasedWhenItCloses() throws Exception {
+    start(b -> b.maxQueuedBytesPerConnection(16L << 20).maxQueuedBytesTotal(64L << 20));
+    Channel stalled = H2TestClient.connect(group, f.port(), null, ZERO_WINDOW);
+    openStreams(stalled, 20);
+    waitFor(() -> f.hub.subscriberCounters().connectedCount() == 20);
+    publish(20);
+    // 20 streams x 20 updates wait in the hub, well under the budgets: nobody is dropped.
+    waitFor(() -> f.hub.queuedBytes() > 20L * 20 * DATA.length());
+    assertThat(f.hub.subscriberCounters().droppedBudgetCount()).isZero();
+
+    stalled.close().sync();
+    waitFor(() -> f.hub.subscriberCounters().connectedCount() == 0);
+    waitFor(() -> f.hub.queuedBytes() == 0);
+  }
+
+  @Test
+  void theHundredAndFirstConcurrentStreamIsRefused() throws Exception {
+    start(b -> {});
+    assertThat(f.hub.config().maxStreamsPerConnection()).isEqualTo(100);
+    Channel connection = H2TestClient.connect(group, f.port(), null);
+    List<StreamCollector> streams = openStreams(connection, 100);
+
+    StreamCollector refused = open(connection);
+    assertThat(refused.sent.await(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    assertThat(refused.sent.isSuccess()).isFalse();
+    assertThat(refused.sent.cause()).hasMessageContaining("Maximum active streams violated for this endpoint: 100");
+
+    // Concurrent streams, not streams ever: one closes, another may open.
+    streams.get(0).channel.close().sync();
+    waitFor(() -> f.hub.subscriberCounters().connectedCount() == 99);
+    StreamCollector next = open(connection);
+    assertThat(next.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+    connection.close().sync();
+  }
+
+  private void start(Consumer<HubConfig.Builder> budgets) throws Exception {
+    f = new HubFixture(b -> {
+      b.anonymous(true);
+      budgets.accept(b);
+    });
+  }
+
+  private List<StreamCollector> openStreams(Channel connection, int n) throws Exception {
+    List<StreamCollector> streams = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      streams.add(open(connection));
+    }
+    for (StreamCollector s : streams) {
+      assertThat(s.status.get(SseStream.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+    return streams;
+  }
+
+  private StreamCollector open(Channel connection) throws InterruptedException {
+    DefaultFullHttpRequest req = new DefaultFullHttpRequest(
+        HttpVersion.HTTP_1_1, HttpMethod.GET, "/.well-known/mercure?topic=*");
+    req.headers().set("host", "127.0.0.1:" + f.port()).set("x-http2-scheme", "http");
+    return H2TestClient.open(connection, req);
+  }
+
+  private List<String> publish(int n) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(f.publishOk("topic", "t/" + i, "data", DATA));
+    }
+    return ids;
+  }
+
+  private static void waitFor(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SseStream.WAIT_SECONDS);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within " + SseStream.WAIT_SECONDS + "s");
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+}
