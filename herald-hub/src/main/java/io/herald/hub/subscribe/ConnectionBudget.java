@@ -30,8 +30,9 @@ final class ConnectionBudget {
     queued += delta;
   }
 
-  boolean fits(long cost, boolean keepingUp) {
-    return OutboundBudget.fits(queued, cost, max, keepingUp);
+  /** Where {@code cost} more bytes would land (see {@link OutboundBudget#room(long)}). */
+  int room(long cost) {
+    return OutboundBudget.room(queued, cost, max);
   }
 
   /**

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Admission, for this budget and for {@link ConnectionBudget} alike: a write that would take
  * the total over the limit is not made. The last eighth of the limit is a reserve only streams
- * that keep up may use (everything they had flushed has left: what they queue now goes out with
- * the next flush), so that when slow or stalled streams fill the budget it is they that are
+ * that keep up may use (everything they had flushed has left, now or within the last second), so
+ * that when slow or stalled streams fill the budget it is they that are
  * dropped on their next write, not the readers who take everything at once. Loops check and
  * charge without a lock between them, so two loops may each pass the check at once: the total can
  * exceed the limit by at most one write per event loop.
@@ -55,15 +55,25 @@ public final class OutboundBudget {
     return sum;
   }
 
-  /** Whether {@code cost} more bytes fit; {@code keepingUp}: the writing stream may use the reserve. */
-  boolean fits(long cost, boolean keepingUp) {
-    return fits(total(), cost, max, keepingUp);
+  /** Where {@code cost} more bytes would land: {@link #FITS}, {@link #RESERVE_ONLY} or {@link #FULL}. */
+  int room(long cost) {
+    return room(total(), cost, max);
   }
 
+  /** {@code cost} more bytes fit below the reserve. */
+  static final int FITS = 2;
+  /** {@code cost} more bytes fit only in the reserve: for streams that keep up. */
+  static final int RESERVE_ONLY = 1;
+  /** {@code cost} more bytes do not fit. */
+  static final int FULL = 0;
+
   /** The admission rule shared by the hub and the connection budgets. */
-  static boolean fits(long queued, long cost, long max, boolean keepingUp) {
-    long limit = keepingUp ? max : max - max / RESERVE_FRACTION;
-    return queued + cost <= limit;
+  static int room(long queued, long cost, long max) {
+    long after = queued + cost;
+    if (after <= max - max / RESERVE_FRACTION) {
+      return FITS;
+    }
+    return after <= max ? RESERVE_ONLY : FULL;
   }
 
   /** One event loop's part of the total. Written by its loop only. */

@@ -63,6 +63,8 @@ final class SubscriberStream implements Subscription {
   static final long HTTP2_WRITE_OVERHEAD = 256;
   /** Netty's own per-entry overhead in a channel's outbound buffer (its default). */
   static final long HTTP1_WRITE_OVERHEAD = 96;
+  /** A stream drained this recently still counts as keeping up (see {@link #keepingUp()}). */
+  private static final long KEEPING_UP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
   /** A live update waiting in the pending queue during a replay: one reference in a deque, rounded up. */
   static final long PENDING_OVERHEAD = 16;
 
@@ -91,6 +93,11 @@ final class SubscriberStream implements Subscription {
   private long inFlight;
   /** The part of {@link #inFlight} written since the last flush. */
   private long unflushed;
+  /**
+   * When the stream last drained: a write completing (or the outbound buffer shrinking) left
+   * nothing flushed behind. About the time of the last write; long ago until it first happens.
+   */
+  private long drainedAtNanos = System.nanoTime() - 2 * KEEPING_UP_NANOS;
   private final boolean http2;
   private final ConnectionBudget connection;
   private final OutboundBudget.Share hubShare;
@@ -319,13 +326,28 @@ final class SubscriberStream implements Subscription {
       drop(DropReason.SLOW);
       return false;
     }
-    // Keeping up: everything flushed before has left; what is queued was written since.
-    boolean keepingUp = inFlight <= unflushed;
-    if (!connection.fits(cost, keepingUp) || !home.budget().fits(cost, keepingUp)) {
+    int room = Math.min(connection.room(cost), home.budget().room(cost));
+    if (room == OutboundBudget.FULL || room == OutboundBudget.RESERVE_ONLY && !keepingUp()) {
       drop(DropReason.BUDGET);
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether everything this stream had flushed has left, now or lately: what it has queued was
+   * written since its last flush, or it was drained less than {@link #KEEPING_UP_NANOS} ago (a
+   * reader that lags a moment, not one that stalled).
+   */
+  private boolean keepingUp() {
+    return inFlight <= unflushed || System.nanoTime() - drainedAtNanos <= KEEPING_UP_NANOS;
+  }
+
+  /** After bytes left: records a drain if nothing flushed is left behind. */
+  private void noteIfDrained() {
+    if (inFlight <= unflushed) {
+      drainedAtNanos = lastWriteNanos;
+    }
   }
 
   /** Adds {@code delta} to what this stream's connection and the hub have queued. */
@@ -349,7 +371,12 @@ final class SubscriberStream implements Subscription {
       inFlight = now;
       account(delta);
       // Growth comes from writes since the last flush; the buffer drains oldest (flushed) first.
-      unflushed = delta > 0 ? unflushed + delta : Math.min(unflushed, inFlight);
+      if (delta > 0) {
+        unflushed += delta;
+      } else {
+        unflushed = Math.min(unflushed, inFlight);
+        noteIfDrained();
+      }
     }
   }
 
@@ -359,6 +386,9 @@ final class SubscriberStream implements Subscription {
     inFlight -= n;
     unflushed = Math.min(unflushed, inFlight);
     account(-n);
+    if (n > 0) {
+      noteIfDrained();
+    }
   }
 
   private void afterWrite() {
@@ -371,8 +401,8 @@ final class SubscriberStream implements Subscription {
 
   void flush() {
     if (state != State.CLOSED) {
-      channel.flush();
       unflushed = 0;
+      channel.flush();
       syncHttp1();
     }
   }
