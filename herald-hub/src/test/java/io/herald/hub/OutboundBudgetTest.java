@@ -129,6 +129,32 @@ class OutboundBudgetTest {
     waitFor(() -> f.hub.queuedBytes() == 0);
   }
 
+  /**
+   * A client that grants large windows and then reads nothing at all: the hub's socket to it
+   * fills, its streams are dropped but their resets cannot leave, so the data queued for them
+   * would stay charged for as long as the connection lives. The connection itself is closed once
+   * its socket stayed unwritable past the dispatch timeout, and the charge goes back to zero.
+   */
+  @Test
+  void aConnectionThatReadsNothingIsClosedAndItsChargeReleased() throws Exception {
+    start(b -> b.dispatchTimeout(java.time.Duration.ofSeconds(1))
+        .maxQueuedBytesPerConnection(256L << 20).maxQueuedBytesTotal(512L << 20));
+    Channel deaf = H2TestClient.connect(group, f.port(), null,
+        Http2Settings.defaultSettings().initialWindowSize(16 << 20));
+    deaf.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame(64 << 20)).sync();
+    openStreams(deaf, 4);
+    waitFor(() -> f.hub.subscriberCounters().connectedCount() == 4);
+    deaf.config().setAutoRead(false);
+    // 4 streams x 200 x 32 KB: far more than the socket buffers between the two can hold.
+    String big = "y".repeat(32 * 1024);
+    for (int i = 0; i < 200; i++) {
+      f.publishOk("topic", "big", "data", big);
+    }
+    waitFor(() -> f.hub.subscriberCounters().connectedCount() == 0);
+    waitFor(() -> f.hub.queuedBytes() == 0);
+    deaf.close().sync();
+  }
+
   @Test
   void theHundredAndFirstConcurrentStreamIsRefused() throws Exception {
     start(b -> {});
