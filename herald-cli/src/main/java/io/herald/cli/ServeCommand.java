@@ -174,6 +174,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--match-cache-bytes", defaultValue = "16777216", description = "Bytes the caches of compiled templates and of match results may weigh together (default ${DEFAULT-VALUE}); past it their coldest entries are evicted.")
   long matchCacheBytes;
+  @Option(names = "--max-queued-bytes", defaultValue = "0", description = "Bytes all subscribers together may have queued for sending, each write counted with its overhead (default 0: a quarter of the smaller of the JVM's heap and direct memory). A write past it drops that subscriber, which resumes from history.")
+  long maxQueuedBytes;
+
+  @Option(names = "--max-queued-bytes-per-connection", defaultValue = "0", description = "Bytes one connection (all its HTTP/2 streams) may have queued (default 0: an eighth of --max-queued-bytes, within 1-16 MiB).")
+  long maxQueuedBytesPerConnection;
+
+  @Option(names = "--max-streams-per-connection", defaultValue = "100", description = "Concurrent HTTP/2 streams per connection (default ${DEFAULT-VALUE}).")
+  int maxStreamsPerConnection;
 
   @Override
   public Integer call() throws Exception {
@@ -226,6 +234,9 @@ final class ServeCommand implements Callable<Integer> {
         .maxConnections(maxConnections)
         .maxTopicBytes(maxTopicBytes)
         .matchCacheBytes(matchCacheBytes)
+        .maxQueuedBytesTotal(maxQueuedBytes)
+        .maxQueuedBytesPerConnection(maxQueuedBytesPerConnection)
+        .maxStreamsPerConnection(maxStreamsPerConnection)
         .build();
 
     boolean clustered = !"local".equals(transportUrl);

@@ -45,6 +45,9 @@ public final class HubConfig {
   private final int maxConnections;
   private final int maxTopicBytes;
   private final long matchCacheBytes;
+  private final long maxQueuedBytesTotal;
+  private final long maxQueuedBytesPerConnection;
+  private final int maxStreamsPerConnection;
 
   private HubConfig(Builder b) {
     this.address = b.address;
@@ -89,6 +92,17 @@ public final class HubConfig {
     }
     if (matchCacheBytes < 0) {
       throw new IllegalArgumentException("--match-cache-bytes must not be negative");
+    }
+    if (b.maxQueuedBytesTotal < 0 || b.maxQueuedBytesPerConnection < 0) {
+      throw new IllegalArgumentException(
+          "--max-queued-bytes and --max-queued-bytes-per-connection must be positive (0: derived from the JVM's memory)");
+    }
+    this.maxQueuedBytesTotal = b.maxQueuedBytesTotal > 0 ? b.maxQueuedBytesTotal : defaultMaxQueuedBytesTotal();
+    this.maxQueuedBytesPerConnection = b.maxQueuedBytesPerConnection > 0
+        ? b.maxQueuedBytesPerConnection : defaultMaxQueuedBytesPerConnection(maxQueuedBytesTotal);
+    this.maxStreamsPerConnection = b.maxStreamsPerConnection;
+    if (maxStreamsPerConnection < 1) {
+      throw new IllegalArgumentException("--max-streams-per-connection must be at least 1, got " + maxStreamsPerConnection);
     }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
@@ -289,6 +303,45 @@ public final class HubConfig {
     return matchCacheBytes;
   }
 
+  /**
+   * Bytes all subscriber streams together may have queued for sending (written and not gone yet,
+   * or waiting while they replay). Each queued write counts its bytes plus a fixed overhead for
+   * the objects holding it, so the sum bounds the heap and direct memory that slow or stalled
+   * subscribers can pin. A write that would go past it is not made; that stream is dropped (it
+   * resumes from history). Default: a quarter of the smaller of the JVM's heap and direct memory.
+   */
+  public long maxQueuedBytesTotal() {
+    return maxQueuedBytesTotal;
+  }
+
+  /**
+   * Bytes one connection may have queued: the sum over an HTTP/2 connection's streams (for
+   * HTTP/1.1 the connection is the stream). Past it that connection's streams are dropped on
+   * their next write; other connections are untouched. Default: an eighth of {@link
+   * #maxQueuedBytesTotal()}, within 1 to 16 MiB (and never more than the total).
+   */
+  public long maxQueuedBytesPerConnection() {
+    return maxQueuedBytesPerConnection;
+  }
+
+  /** HTTP/2 streams one connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS). */
+  public int maxStreamsPerConnection() {
+    return maxStreamsPerConnection;
+  }
+
+  /** A quarter of the smaller of the heap and direct memory limits. */
+  static long defaultMaxQueuedBytesTotal() {
+    long direct = io.netty.util.internal.PlatformDependent.maxDirectMemory();
+    long heap = Runtime.getRuntime().maxMemory();
+    long smaller = direct > 0 ? Math.min(direct, heap) : heap;
+    return Math.max(1L << 20, smaller / 4);
+  }
+
+  /** An eighth of the hub's budget, at least 1 MiB and at most 16 MiB, never above the total. */
+  static long defaultMaxQueuedBytesPerConnection(long total) {
+    return Math.min(total, Math.max(1L << 20, Math.min(16L << 20, total / 8)));
+  }
+
   /** Builder with production defaults. */
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
@@ -321,6 +374,9 @@ public final class HubConfig {
     private int maxConnections;
     private int maxTopicBytes = TopicLength.DEFAULT_MAX_BYTES;
     private long matchCacheBytes = TopicMatcher.DEFAULT_CACHE_BYTES;
+    private long maxQueuedBytesTotal;
+    private long maxQueuedBytesPerConnection;
+    private int maxStreamsPerConnection = 100;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -468,6 +524,23 @@ public final class HubConfig {
 
     public Builder matchCacheBytes(long n) {
       this.matchCacheBytes = n;
+      return this;
+    }
+
+    /** See {@link HubConfig#maxQueuedBytesTotal()}; 0 derives it from the JVM's memory limits. */
+    public Builder maxQueuedBytesTotal(long n) {
+      this.maxQueuedBytesTotal = n;
+      return this;
+    }
+
+    /** See {@link HubConfig#maxQueuedBytesPerConnection()}; 0 derives it from the total. */
+    public Builder maxQueuedBytesPerConnection(long n) {
+      this.maxQueuedBytesPerConnection = n;
+      return this;
+    }
+
+    public Builder maxStreamsPerConnection(int n) {
+      this.maxStreamsPerConnection = n;
       return this;
     }
 

@@ -140,6 +140,7 @@ public final class HubServer implements AutoCloseable {
         frontDoorCounters);
     metrics.frontDoor(door);
     metrics.matchCaches(matcher);
+    metrics.bindOutbound(subscriberCounters, fanOut.outboundBudget());
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
     HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);
@@ -231,6 +232,11 @@ public final class HubServer implements AutoCloseable {
   /** The per-address and per-subject request limits, and what they count. */
   public RequestLimits requestLimits() {
     return limits;
+  }
+
+  /** Bytes queued for subscribers now, as charged against {@link HubConfig#maxQueuedBytesTotal()}. */
+  public long queuedBytes() {
+    return fanOut.outboundBudget().total();
   }
 
   /** Where the admin endpoints listen, or {@code null} when they share the main port. */

@@ -9,6 +9,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -23,6 +24,15 @@ final class H2TestClient {
 
   /** One HTTP/2 connection to the hub on loopback: h2c by prior knowledge, or h2 over TLS with {@code ssl}. */
   static Channel connect(EventLoopGroup group, int port, SslContext ssl) throws InterruptedException {
+    return connect(group, port, ssl, Http2Settings.defaultSettings());
+  }
+
+  /**
+   * As {@link #connect(EventLoopGroup, int, SslContext)}, announcing {@code settings} (e.g. an
+   * initial window of 0: a client that takes nothing).
+   */
+  static Channel connect(EventLoopGroup group, int port, SslContext ssl, Http2Settings settings)
+      throws InterruptedException {
     return new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
@@ -33,7 +43,7 @@ final class H2TestClient {
               ch.pipeline().addLast(ssl.newHandler(ch.alloc(), "127.0.0.1", port));
             }
             ch.pipeline().addLast(
-                Http2FrameCodecBuilder.forClient().build(),
+                Http2FrameCodecBuilder.forClient().initialSettings(settings).build(),
                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
           }
         })
@@ -54,7 +64,8 @@ final class H2TestClient {
           }
         })
         .open().sync().getNow();
-    stream.writeAndFlush(req);
+    c.channel = stream;
+    c.sent = stream.writeAndFlush(req);
     return c;
   }
 }

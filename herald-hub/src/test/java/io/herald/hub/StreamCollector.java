@@ -1,5 +1,7 @@
 package io.herald.hub;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.HttpContent;
@@ -12,6 +14,11 @@ import java.util.concurrent.TimeUnit;
 /** Gathers one HTTP/2 stream's response status and body text (Netty client tests). */
 final class StreamCollector extends SimpleChannelInboundHandler<HttpObject> {
   final CompletableFuture<Integer> status = new CompletableFuture<>();
+  /** Completes when the stream channel is closed (by either side). */
+  final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** The stream channel, and the write of its request (set by {@link H2TestClient#open}). */
+  volatile Channel channel;
+  volatile ChannelFuture sent;
   private final StringBuilder body = new StringBuilder();
 
   @Override
@@ -25,6 +32,12 @@ final class StreamCollector extends SimpleChannelInboundHandler<HttpObject> {
         body.notifyAll();
       }
     }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    closed.complete(null);
+    super.channelInactive(ctx);
   }
 
   @Override

@@ -40,7 +40,6 @@ import java.time.Duration;
 public final class HubChannelInitializer extends ChannelInitializer<SocketChannel> {
   /** Enough for a subscribe request's upgrade; a publish with a body arrives after the upgrade. */
   private static final int UPGRADE_MAX_BYTES = 64 * 1024;
-  private static final long MAX_CONCURRENT_STREAMS = 1000;
 
   private final HubConfig config;
   private final HubRouter router;
@@ -142,7 +141,7 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
   private Http2FrameCodec http2FrameCodec() {
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings()
-            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .maxConcurrentStreams(config.maxStreamsPerConnection())
             .maxHeaderListSize(config.maxHeaderBytes() + (long) config.maxUriBytes()))
         .build();
   }

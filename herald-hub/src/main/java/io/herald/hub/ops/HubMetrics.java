@@ -10,6 +10,7 @@ import io.herald.hub.http.ConnectionLimiter;
 import io.herald.hub.http.FrontDoor;
 import io.herald.hub.http.FrontDoorCounters;
 import io.herald.hub.publish.PublishCounters;
+import io.herald.hub.subscribe.OutboundBudget;
 import io.herald.hub.subscribe.SubscriberCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -127,6 +128,18 @@ public final class HubMetrics implements AutoCloseable {
       b.tag(tag, tagValue);
     }
     b.register(registry);
+  }
+
+  /**
+   * Adds the outbound budget: bytes queued for subscribers now, the limit, and the subscribers
+   * dropped because their connection's or the hub's budget was spent.
+   */
+  public void bindOutbound(SubscriberCounters subscribers, OutboundBudget budget) {
+    counter("herald.subscribers.dropped", "Subscribers disconnected by the hub", "reason", "budget",
+        subscribers, SubscriberCounters::droppedBudgetCount);
+    gauge("herald.outbound.queued.bytes", "Bytes queued for subscribers (with per-write overhead)",
+        budget, OutboundBudget::total);
+    gauge("herald.outbound.queued.max.bytes", "Limit of bytes queued for subscribers", budget, OutboundBudget::max);
   }
 
   @Override

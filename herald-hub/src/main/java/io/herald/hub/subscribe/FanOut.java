@@ -34,13 +34,25 @@ public final class FanOut implements UpdateListener {
   private final List<LoopSubscribers> loops = new ArrayList<>();
   private final Map<EventExecutor, LoopSubscribers> byLoop = new IdentityHashMap<>();
 
+  private final OutboundBudget budget;
+
   public FanOut(
       EventLoopGroup group, Authorization authorization, HubConfig config, SubscriberCounters counters) {
-    for (EventExecutor executor : group) {
-      LoopSubscribers l = new LoopSubscribers((EventLoop) executor, authorization, config, counters);
+    List<EventExecutor> executors = new ArrayList<>();
+    group.forEach(executors::add);
+    this.budget = new OutboundBudget(config.maxQueuedBytesTotal(), executors.size());
+    for (int i = 0; i < executors.size(); i++) {
+      EventExecutor executor = executors.get(i);
+      LoopSubscribers l = new LoopSubscribers(
+          (EventLoop) executor, authorization, config, counters, budget, budget.share(i));
       loops.add(l);
       byLoop.put(executor, l);
     }
+  }
+
+  /** The hub-wide budget of queued outbound bytes, and what is queued now. */
+  public OutboundBudget outboundBudget() {
+    return budget;
   }
 
   /**

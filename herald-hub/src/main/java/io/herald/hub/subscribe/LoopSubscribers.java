@@ -5,8 +5,11 @@ import io.herald.core.sse.SseEncoder;
 import io.herald.core.subscriber.SubscriberIndex;
 import io.herald.core.update.Update;
 import io.herald.hub.HubConfig;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AttributeKey;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,9 +22,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Dispatch writes to every matching subscriber and then schedules a single flush behind the
  * tasks already queued, so a burst of updates reaches each socket in one syscall instead of one
  * per update (flush coalescing). A periodic sweep sends heartbeats on idle streams and drops
- * subscribers that stayed unwritable past the dispatch timeout.
+ * subscribers that stayed unwritable past the dispatch timeout, and HTTP/2 connections whose
+ * socket did. Holds this loop's share of the hub's {@link OutboundBudget} and the {@link
+ * ConnectionBudget}s of its HTTP/2 connections.
  */
 final class LoopSubscribers {
+  private static final AttributeKey<ConnectionBudget> CONNECTION_BUDGET =
+      AttributeKey.valueOf("herald.connectionBudget");
+
   private final EventLoop loop;
   private final HubConfig config;
   private final SubscriberCounters counters;
@@ -29,13 +37,20 @@ final class LoopSubscribers {
   private final Set<SubscriberStream> members = new LinkedHashSet<>();
   private final List<SubscriberStream> toFlush = new ArrayList<>();
   private final Runnable flushTask = this::flushTouched;
+  private final OutboundBudget budget;
+  private final OutboundBudget.Share budgetShare;
+  /** HTTP/2 connections with a stream on this loop (swept for stalled sockets). */
+  private final Set<ConnectionBudget> connections = new LinkedHashSet<>();
   private boolean flushScheduled;
   /** Sequence of the last update this loop dispatched: where a new subscriber's live stream starts. */
   private long lastSequence;
 
   LoopSubscribers(
-      EventLoop loop, Authorization authorization, HubConfig config, SubscriberCounters counters) {
+      EventLoop loop, Authorization authorization, HubConfig config, SubscriberCounters counters,
+      OutboundBudget budget, OutboundBudget.Share budgetShare) {
     this.loop = loop;
+    this.budget = budget;
+    this.budgetShare = budgetShare;
     this.config = config;
     this.counters = counters;
     this.index = new SubscriberIndex<>(authorization);
@@ -43,6 +58,36 @@ final class LoopSubscribers {
 
   EventLoop loop() {
     return loop;
+  }
+
+  OutboundBudget budget() {
+    return budget;
+  }
+
+  /** This loop's share of the hub's budget: only this loop writes it. */
+  OutboundBudget.Share budgetShare() {
+    return budgetShare;
+  }
+
+  /**
+   * The budget of the connection {@code channel} belongs to: one per HTTP/2 connection, shared by
+   * its streams (they live on the connection's loop, this one); an HTTP/1.1 stream is its own.
+   */
+  ConnectionBudget connectionBudget(Channel channel) {
+    long max = config.maxQueuedBytesPerConnection();
+    if (!(channel instanceof Http2StreamChannel)) {
+      return new ConnectionBudget(channel, max);
+    }
+    Channel parent = channel.parent();
+    ConnectionBudget c = parent.attr(CONNECTION_BUDGET).get();
+    if (c == null) {
+      ConnectionBudget created = new ConnectionBudget(parent, max);
+      parent.attr(CONNECTION_BUDGET).set(created);
+      connections.add(created);
+      parent.closeFuture().addListener(f -> loop.execute(() -> connections.remove(created)));
+      c = created;
+    }
+    return c;
   }
 
   long lastSequence() {
@@ -139,12 +184,19 @@ final class LoopSubscribers {
   }
 
   private void sweep() {
+    long now = System.nanoTime();
+    long timeoutNanos = config.dispatchTimeout().toNanos();
+    if (!connections.isEmpty()) {
+      for (ConnectionBudget c : new ArrayList<>(connections)) {
+        if (c.sweep(now, timeoutNanos)) {
+          connections.remove(c);
+        }
+      }
+    }
     if (members.isEmpty()) {
       return;
     }
-    long now = System.nanoTime();
     long heartbeatNanos = config.heartbeat().toNanos();
-    long timeoutNanos = config.dispatchTimeout().toNanos();
     for (SubscriberStream s : new ArrayList<>(members)) {
       s.sweep(now, heartbeatNanos, timeoutNanos);
     }

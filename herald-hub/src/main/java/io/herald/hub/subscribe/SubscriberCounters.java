@@ -67,4 +67,15 @@ public final class SubscriberCounters {
   public long replayedCount() {
     return replayed.sum();
   }
+
+  private final LongAdder droppedBudget = new LongAdder();
+
+  void droppedBudget() {
+    droppedBudget.increment();
+  }
+
+  /** Subscribers disconnected because their connection's or the hub's queued-bytes budget was spent. */
+  public long droppedBudgetCount() {
+    return droppedBudget.sum();
+  }
 }

@@ -8,9 +8,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -21,11 +23,24 @@ import java.util.List;
  * <p>Lives on its channel's event loop and is only touched from there. A stream that resumes
  * from history starts {@link State#REPLAYING}: live updates that arrive meanwhile wait in a
  * bounded queue and are written, in order, right after the last replayed one, so the subscriber
- * sees no gap and no duplicate. The memory a stream may hold is bounded twice: the pending queue
- * while replaying, and the channel's outbound buffer while live ({@link
- * io.herald.hub.HubConfig#maxQueuedBytes()}); past either bound, or when the channel stays
- * unwritable longer than the dispatch timeout, the stream is dropped. Its client reconnects with
- * {@code Last-Event-ID} and loses nothing.
+ * sees no gap and no duplicate.
+ *
+ * <p>What a stream queues (written and not gone yet, plus its pending queue while replaying) is
+ * charged, before it is queued, to three budgets: the stream's own ({@link
+ * io.herald.hub.HubConfig#maxQueuedBytes()}), its connection's ({@link ConnectionBudget}: the
+ * sum over an HTTP/2 connection's streams) and the hub's ({@link OutboundBudget}). A write that
+ * would take any of them over is not made and the stream is dropped, as is a stream whose channel
+ * stays unwritable longer than the dispatch timeout. Its client reconnects with {@code
+ * Last-Event-ID} and loses nothing.
+ *
+ * <p>The charge of a write is its bytes plus a fixed overhead for the objects that hold it while
+ * it waits: the bytes of a shared update exist once however many streams queue them, but each
+ * queued write costs heap of its own, and that is what thousands of stalled streams exhaust.
+ * HTTP/1.1 streams are charged what Netty's outbound buffer counts itself (bytes plus {@value
+ * #HTTP1_WRITE_OVERHEAD} per entry), read back after each write and flush: no allocation and no
+ * promise per delivery. HTTP/2 streams are charged {@value #HTTP2_WRITE_OVERHEAD} per write, released
+ * by the write's own promise ({@link ChargedWrite}), because Netty's stream channel counts only
+ * the data bytes waiting in its flow controller and not the writes.
  */
 final class SubscriberStream implements Subscription {
   enum State {
@@ -36,6 +51,30 @@ final class SubscriberStream implements Subscription {
 
   private static final ByteBuf HEARTBEAT =
       Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(SseEncoder.heartbeat())).asReadOnly();
+
+  /**
+   * Heap held per write queued on an HTTP/2 stream while its window is closed, beyond the bytes:
+   * our {@code DefaultHttpContent} and buffer duplicate, the codec's DATA frame, Netty's promise
+   * and listener, ours ({@link ChargedWrite}), the flow controller's queue entry. Measured at 216
+   * bytes of heap per write (Netty 4.2, 64-bit JVM with compressed pointers: 100 zero-window
+   * streams holding 1,000 writes each of one shared buffer, heap after GC before and after);
+   * rounded up.
+   */
+  static final long HTTP2_WRITE_OVERHEAD = 256;
+  /** Netty's own per-entry overhead in a channel's outbound buffer (its default). */
+  static final long HTTP1_WRITE_OVERHEAD = 96;
+  /** A stream drained this recently still counts as keeping up (see {@link #keepingUp()}). */
+  private static final long KEEPING_UP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  /** A live update waiting in the pending queue during a replay: one reference in a deque, rounded up. */
+  static final long PENDING_OVERHEAD = 16;
+
+  /** Why a stream was dropped, as counted in the metrics. */
+  enum DropReason {
+    /** The stream's own queue was full, or its channel stayed unwritable too long. */
+    SLOW,
+    /** Its connection's or the hub's budget of queued bytes was spent. */
+    BUDGET
+  }
 
   private static final java.util.logging.Logger LOG =
       java.util.logging.Logger.getLogger(SubscriberStream.class.getName());
@@ -48,6 +87,20 @@ final class SubscriberStream implements Subscription {
   private final long maxQueuedBytes;
   private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
   private long pendingBytes;
+  /** What the pending queue is charged: its bytes and {@link #PENDING_OVERHEAD} per entry. */
+  private long pendingCharge;
+  /** What the writes handed to the channel and not gone yet are charged. */
+  private long inFlight;
+  /** The part of {@link #inFlight} written since the last flush. */
+  private long unflushed;
+  /**
+   * When the stream last drained: a write completing (or the outbound buffer shrinking) left
+   * nothing flushed behind. About the time of the last write; long ago until it first happens.
+   */
+  private long drainedAtNanos = System.nanoTime() - 2 * KEEPING_UP_NANOS;
+  private final boolean http2;
+  private final ConnectionBudget connection;
+  private final OutboundBudget.Share hubShare;
   private State state;
   private long lastWriteNanos = System.nanoTime();
   private long unwritableSinceNanos;
@@ -85,6 +138,9 @@ final class SubscriberStream implements Subscription {
     this.state = replaying ? State.REPLAYING : State.LIVE;
     this.liveFrom = home.lastSequence();
     this.skipThrough = liveFrom;
+    this.http2 = channel instanceof Http2StreamChannel;
+    this.connection = home.connectionBudget(channel);
+    this.hubShare = home.budgetShare();
   }
 
   @Override
@@ -130,17 +186,22 @@ final class SubscriberStream implements Subscription {
     }
     switch (state) {
       case LIVE -> {
-        writeShared(d);
+        if (!writeShared(d)) {
+          return false;
+        }
         counters.delivered(1);
         return true;
       }
       case REPLAYING -> {
+        long cost = d.event().readableBytes() + PENDING_OVERHEAD;
+        if (!admit(cost)) {
+          return false;
+        }
         d.retain();
         pending.add(d);
         pendingBytes += d.event().readableBytes();
-        if (pendingBytes > maxQueuedBytes) {
-          drop();
-        }
+        pendingCharge += cost;
+        account(cost);
         return false;
       }
       default -> {
@@ -155,9 +216,10 @@ final class SubscriberStream implements Subscription {
       event.release();
       return;
     }
-    write(event);
-    counters.replayed(1);
-    counters.delivered(1);
+    if (write(event)) {
+      counters.replayed(1);
+      counters.delivered(1);
+    }
   }
 
   /**
@@ -178,8 +240,10 @@ final class SubscriberStream implements Subscription {
     state = State.LIVE;
     Delivery d;
     while ((d = pending.poll()) != null) {
-      if (d.update().sequence() > skipThrough) {
-        writeShared(d);
+      long cost = d.event().readableBytes() + PENDING_OVERHEAD;
+      pendingCharge -= cost;
+      account(-cost);
+      if (state == State.LIVE && d.update().sequence() > skipThrough && writeShared(d)) {
         counters.delivered(1);
       }
       d.release();
@@ -206,38 +270,140 @@ final class SubscriberStream implements Subscription {
   }
 
   /**
-   * Writes a shared, encoded-once update. On HTTP/1.1 the pre-framed chunk goes straight to the
-   * socket side of the HTTP codec: no chunk header allocated and no encoder work per subscriber.
+   * Writes a shared, encoded-once update, if the budgets allow (else the stream is dropped and
+   * this returns false). On HTTP/1.1 the pre-framed chunk goes straight to the socket side of the
+   * HTTP codec: no chunk header allocated and no encoder work per subscriber.
    */
-  private void writeShared(Delivery d) {
+  private boolean writeShared(Delivery d) {
     if (preframedOut != null) {
+      if (!admit(d.chunk().readableBytes() + HTTP1_WRITE_OVERHEAD)) {
+        return false;
+      }
       preframedOut.write(d.chunk().retainedDuplicate(), preframedOut.voidPromise());
       afterWrite();
+      return true;
+    }
+    return write(d.event(), true);
+  }
+
+  /** Writes {@code bytes} (taking them over) if the budgets allow; else releases them and drops the stream. */
+  private boolean write(ByteBuf bytes) {
+    return write(bytes, false);
+  }
+
+  private boolean write(ByteBuf bytes, boolean shared) {
+    long cost = bytes.readableBytes() + (http2 ? HTTP2_WRITE_OVERHEAD : HTTP1_WRITE_OVERHEAD);
+    if (!admit(cost)) {
+      if (!shared) {
+        bytes.release();
+      }
+      return false;
+    }
+    ByteBuf out = shared ? bytes.retainedDuplicate() : bytes;
+    if (http2) {
+      inFlight += cost;
+      unflushed += cost;
+      account(cost);
+      channel.write(new DefaultHttpContent(out), new ChargedWrite(channel, this, cost));
     } else {
-      write(d.event().retainedDuplicate());
+      channel.write(new DefaultHttpContent(out), channel.voidPromise());
+    }
+    afterWrite();
+    return true;
+  }
+
+  /**
+   * Checks, before queueing {@code cost} more bytes, the stream's, its connection's and the hub's
+   * budgets; drops the stream if one would be exceeded. A stream that keeps up may use the
+   * budgets' reserve (see {@link OutboundBudget}).
+   */
+  private boolean admit(long cost) {
+    if (state == State.CLOSED) {
+      return false;
+    }
+    syncHttp1();
+    if (inFlight + pendingCharge + cost > maxQueuedBytes) {
+      drop(DropReason.SLOW);
+      return false;
+    }
+    int room = Math.min(connection.room(cost), home.budget().room(cost));
+    if (room == OutboundBudget.FULL || room == OutboundBudget.RESERVE_ONLY && !keepingUp()) {
+      drop(DropReason.BUDGET);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether everything this stream had flushed has left, now or lately: what it has queued was
+   * written since its last flush, or it was drained less than {@link #KEEPING_UP_NANOS} ago (a
+   * reader that lags a moment, not one that stalled).
+   */
+  private boolean keepingUp() {
+    return inFlight <= unflushed || System.nanoTime() - drainedAtNanos <= KEEPING_UP_NANOS;
+  }
+
+  /** After bytes left: records a drain if nothing flushed is left behind. */
+  private void noteIfDrained() {
+    if (inFlight <= unflushed) {
+      drainedAtNanos = lastWriteNanos;
     }
   }
 
-  private void write(ByteBuf bytes) {
-    channel.write(new DefaultHttpContent(bytes), channel.voidPromise());
-    afterWrite();
+  /** Adds {@code delta} to what this stream's connection and the hub have queued. */
+  private void account(long delta) {
+    connection.add(delta);
+    hubShare.add(delta);
+  }
+
+  /**
+   * HTTP/1.1: makes the charge what the channel's outbound buffer holds now (Netty counts each
+   * entry's bytes plus its own overhead there, as writes are added and as they leave).
+   */
+  private void syncHttp1() {
+    if (http2) {
+      return;
+    }
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    long now = out == null ? 0 : out.totalPendingWriteBytes();
+    long delta = now - inFlight;
+    if (delta != 0) {
+      inFlight = now;
+      account(delta);
+      // Growth comes from writes since the last flush; the buffer drains oldest (flushed) first.
+      if (delta > 0) {
+        unflushed += delta;
+      } else {
+        unflushed = Math.min(unflushed, inFlight);
+        noteIfDrained();
+      }
+    }
+  }
+
+  /** HTTP/2: a write's promise completed; its bytes left or were let go of. */
+  void released(long cost) {
+    long n = Math.min(cost, inFlight);
+    inFlight -= n;
+    unflushed = Math.min(unflushed, inFlight);
+    account(-n);
+    if (n > 0) {
+      noteIfDrained();
+    }
   }
 
   private void afterWrite() {
+    syncHttp1();
     lastWriteNanos = System.nanoTime();
-    if (!channel.isWritable()) {
-      if (unwritableSinceNanos == 0) {
-        unwritableSinceNanos = lastWriteNanos;
-      }
-      if (channel.bytesBeforeWritable() > maxQueuedBytes) {
-        drop();
-      }
+    if (!channel.isWritable() && unwritableSinceNanos == 0) {
+      unwritableSinceNanos = lastWriteNanos;
     }
   }
 
   void flush() {
     if (state != State.CLOSED) {
+      unflushed = 0;
       channel.flush();
+      syncHttp1();
     }
   }
 
@@ -246,28 +412,36 @@ final class SubscriberStream implements Subscription {
     if (state == State.CLOSED) {
       return;
     }
+    syncHttp1();
     if (channel.isWritable()) {
       unwritableSinceNanos = 0;
     } else if (unwritableSinceNanos == 0) {
       unwritableSinceNanos = now;
     } else if (timeoutNanos > 0 && now - unwritableSinceNanos > timeoutNanos) {
-      drop();
+      drop(DropReason.SLOW);
       return;
     }
-    if (started && heartbeatNanos > 0 && now - lastWriteNanos >= heartbeatNanos) {
-      write(HEARTBEAT.duplicate());
+    if (started && heartbeatNanos > 0 && now - lastWriteNanos >= heartbeatNanos
+        && write(HEARTBEAT.duplicate())) {
       flush();
     }
   }
 
-  /** Disconnects a subscriber that cannot keep up. It reconnects and resumes from history. */
-  void drop() {
+  /**
+   * Disconnects a subscriber that cannot keep up, or whose connection or hub has too much queued.
+   * On HTTP/2 only this stream is reset. It reconnects and resumes from history.
+   */
+  void drop(DropReason reason) {
     if (state == State.CLOSED) {
       return;
     }
-    counters.droppedSlow();
-    LOG.info("dropped slow subscriber " + channel.remoteAddress()
-        + " (it will reconnect and resume from history)");
+    if (reason == DropReason.BUDGET) {
+      counters.droppedBudget();
+    } else {
+      counters.droppedSlow();
+    }
+    LOG.info("dropped " + (reason == DropReason.BUDGET ? "over-budget" : "slow") + " subscriber "
+        + channel.remoteAddress() + " (it will reconnect and resume from history)");
     state = State.CLOSED;
     channel.close();
   }
@@ -291,8 +465,8 @@ final class SubscriberStream implements Subscription {
       channel.close();
       return;
     }
-    if (state == State.LIVE && retryMillis >= 0) {
-      write(Unpooled.wrappedBuffer(SseEncoder.retry(retryMillis)));
+    if (state == State.LIVE && retryMillis >= 0 && !write(Unpooled.wrappedBuffer(SseEncoder.retry(retryMillis)))) {
+      return; // over budget: dropped instead
     }
     state = State.CLOSED;
     channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
@@ -311,6 +485,15 @@ final class SubscriberStream implements Subscription {
       d.release();
     }
     pendingBytes = 0;
+    account(-pendingCharge);
+    pendingCharge = 0;
+    if (!http2) {
+      // The channel is closed: its outbound buffer let go of everything.
+      account(-inFlight);
+      inFlight = 0;
+      unflushed = 0;
+    }
+    // HTTP/2: each write's promise releases its charge once the flow controller lets go of it.
     onClose.run();
   }
 }
