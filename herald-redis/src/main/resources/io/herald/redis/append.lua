@@ -10,8 +10,13 @@
 -- ARGV[3] most entries trimmed by this run (keeps one run short)
 -- ARGV[4] the highest sequence the calling node has seen: the counter never restarts below
 --         it, even if Redis lost its data (restarted without persistence)
--- ARGV[5..] pairs: event ID, encoded update (none: only apply retention)
--- Returns the sequence of the last entry (the first is last - pairs + 1).
+-- ARGV[5..] triples: check flag, event ID, encoded update (none: only apply retention). With
+--         the flag '1' (an ID the publisher chose), an ID the index already holds is not
+--         appended again: the same encoded update (topics, data, type, retry, private) is a
+--         retry, anything else a conflict. Checked in this run, against the batch's earlier
+--         entries too, so no other append can come between the check and the append.
+-- Returns one integer per update, in order: its new sequence (> 0) when appended, minus the
+-- stored entry's sequence (< 0) for a retry, 0 for a conflict.
 local maxLen = tonumber(ARGV[1])
 local maxAge = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
@@ -30,11 +35,29 @@ if #tail > 0 then
 end
 if floor > seq then seq = floor end
 
-for i = 5, #ARGV, 2 do
-  seq = seq + 1
-  local s = string.format('%d', seq)
-  redis.call('XADD', KEYS[1], s .. '-0', 'i', ARGV[i], 'u', ARGV[i + 1], 't', nowStr)
-  redis.call('HSET', KEYS[2], ARGV[i], s)
+local results = {}
+for i = 5, #ARGV, 3 do
+  local id = ARGV[i + 1]
+  local payload = ARGV[i + 2]
+  local verdict = nil
+  if ARGV[i] == '1' then
+    local at = redis.call('HGET', KEYS[2], id)
+    if at then
+      local e = redis.call('XRANGE', KEYS[1], at .. '-0', at .. '-0')
+      -- fields: i, <id>, u, <update>, t, <time>
+      if #e > 0 and e[1][2][2] == id then
+        if e[1][2][4] == payload then verdict = -tonumber(at) else verdict = 0 end
+      end
+    end
+  end
+  if verdict == nil then
+    seq = seq + 1
+    local s = string.format('%d', seq)
+    redis.call('XADD', KEYS[1], s .. '-0', 'i', id, 'u', payload, 't', nowStr)
+    redis.call('HSET', KEYS[2], id, s)
+    verdict = seq
+  end
+  results[#results + 1] = verdict
 end
 if #ARGV >= 5 then
   redis.call('SET', KEYS[3], string.format('%d', seq))
@@ -63,4 +86,4 @@ if excess > 0 or cutoff >= 0 then
     redis.call('XTRIM', KEYS[1], 'MAXLEN', redis.call('XLEN', KEYS[1]) - dropped)
   end
 end
-return seq
+return results

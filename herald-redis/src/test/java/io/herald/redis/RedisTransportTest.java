@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.core.history.ReplayStart;
+import io.herald.core.transport.PublishResult;
+import io.herald.core.transport.PublishResult.Outcome;
 import io.herald.core.transport.TransportUnavailableException;
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
@@ -146,6 +148,68 @@ class RedisTransportTest {
     t.publish(update("dup", "t", "3")).get(10, TimeUnit.SECONDS);
     t.publish(update("y", "t", "4")).get(10, TimeUnit.SECONDS); // trims the first "dup"
     assertThat(t.history().locate("dup")).isEqualTo(new ReplayStart(3, "dup"));
+  }
+
+  @Test
+  void aPublisherIdTakenOnAnyNodeConflictsAndAnIdenticalRetryIsStoredAndDeliveredOnce() throws Exception {
+    Recorder a = new Recorder();
+    Recorder b = new Recorder();
+    RedisTransport ta = transport(RedisOptions.of(redis.uri()), a);
+    RedisTransport tb = transport(RedisOptions.of(redis.uri()), b);
+    PublishResult first = ta.publish(update("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
+    assertThat(first.outcome()).isEqualTo(Outcome.STORED);
+    PublishResult hijack = tb.publish(update("b-1", "A", "one"), true).get(10, TimeUnit.SECONDS);
+    assertThat(hijack.outcome()).isEqualTo(Outcome.CONFLICT);
+    Update retried = new Update("b-1", List.of("B"), "one", null, 5, false, 0);
+    assertThat(tb.publish(retried, true).get(10, TimeUnit.SECONDS).outcome())
+        .as("retry is part of the update: another value is another update").isEqualTo(Outcome.CONFLICT);
+    PublishResult retry = tb.publish(update("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
+    assertThat(retry.outcome()).isEqualTo(Outcome.DUPLICATE);
+    assertThat(retry.update()).isEqualTo(first.update());
+    ta.publish(update("b-2", "B", "two"), true).get(10, TimeUnit.SECONDS);
+    await(() -> a.updates.size() == 2 && b.updates.size() == 2, "two deliveries on both nodes");
+    assertThat(a.updates).extracting(Update::id).containsExactly("b-1", "b-2");
+    assertThat(b.updates).isEqualTo(a.updates);
+    assertThat(tb.history().locate("b-1")).isEqualTo(new ReplayStart(1, "b-1"));
+    assertThat(tb.history().find("b-1")).isEqualTo(first.update());
+  }
+
+  @Test
+  void publishesWithOneIdInOneScriptRunAreCheckedAgainstEachOther() throws Exception {
+    Recorder a = new Recorder();
+    RedisTransport t = transport(RedisOptions.of(redis.uri()), a);
+    List<CompletableFuture<PublishResult>> copies = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      copies.add(t.publish(update("x", "t", "same"), true));
+      copies.add(t.publish(update("x", "t", "other " + i), true));
+    }
+    long stored = copies.get(0).get(10, TimeUnit.SECONDS).update().sequence();
+    for (int i = 0; i < copies.size(); i++) {
+      PublishResult r = copies.get(i).get(10, TimeUnit.SECONDS);
+      if (i == 0) {
+        assertThat(r.outcome()).isEqualTo(Outcome.STORED);
+      } else if (i % 2 == 0) {
+        assertThat(r.outcome()).isEqualTo(Outcome.DUPLICATE);
+        assertThat(r.update().sequence()).isEqualTo(stored);
+      } else {
+        assertThat(r.outcome()).isEqualTo(Outcome.CONFLICT);
+      }
+    }
+    assertThat(redis.calls("evalsha") + redis.calls("eval")).as("batched").isLessThan(copies.size());
+    t.publish(update("end", "t", null), true).get(10, TimeUnit.SECONDS);
+    await(() -> a.updates.size() == 2, "two deliveries");
+    assertThat(a.updates).extracting(Update::id).containsExactly("x", "end");
+  }
+
+  @Test
+  void anIdWhoseEntryWasTrimmedMayBeUsedAgain() throws Exception {
+    RedisTransport t = transport(RedisOptions.of(redis.uri()).withRetention(2, Duration.ZERO), new Recorder());
+    t.publish(update("old", "t", "1"), true).get(10, TimeUnit.SECONDS);
+    t.publish(update("n-1", "t", null), true).get(10, TimeUnit.SECONDS);
+    t.publish(update("n-2", "t", null), true).get(10, TimeUnit.SECONDS);
+    PublishResult reused = t.publish(update("old", "other", "2"), true).get(10, TimeUnit.SECONDS);
+    assertThat(reused.outcome()).isEqualTo(Outcome.STORED);
+    assertThat(t.history().locate("old")).isEqualTo(new ReplayStart(4, "old"));
   }
 
   @Test

@@ -240,6 +240,34 @@ public final class DurableHistory implements History {
   }
 
   /**
+   * The retained update stored under {@code eventId}, or {@code null}: one index seek and one
+   * point read, like {@link #locate}. Pruned updates are not found, so their IDs may be reused.
+   */
+  @Override
+  public Update find(String eventId) throws HistoryException {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      byte[] id = RecordCodec.utf8(eventId);
+      long seq = newestIndexed(Keys.idPrefix(id), last);
+      if (seq < first) {
+        return null; // unknown or pruned
+      }
+      byte[] value = engine.db.get(engine.updates, Keys.of(seq));
+      if (value == null || !Arrays.equals(RecordCodec.idBytes(seq, value), id)) {
+        return null; // an entry left by a failed append (see locate)
+      }
+      return RecordCodec.decode(seq, value);
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot look up event ID", dir, e);
+    } catch (RecordCodec.CorruptRecordException e) {
+      throw new HistoryException(e.getMessage() + " in " + dir, e);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
    * Reads one page. Streams from the engine: memory use is the page, whatever the backlog.
    * Records pruned meanwhile are skipped, so a page may start later than asked.
    */

@@ -63,6 +63,12 @@ public final class MemoryHistory implements History {
   }
 
   @Override
+  public synchronized Update find(String eventId) {
+    Long seq = sequenceById.get(eventId);
+    return seq == null ? null : ring[slot(seq)];
+  }
+
+  @Override
   public synchronized List<Update> read(long afterSequence, long upToSequence, int limit) {
     long from = Math.max(afterSequence + 1, first);
     long to = Math.min(upToSequence, last);

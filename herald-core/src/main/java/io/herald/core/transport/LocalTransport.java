@@ -4,7 +4,9 @@ import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.update.Update;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  * share one durable write instead of queueing behind one fsync each. Only after the append
  * returns are the futures completed and the updates dispatched, so nothing is delivered to a
  * subscriber that a restart could forget, and nothing acknowledged is missing from replay.
+ *
+ * <p>Event IDs are unique in the history. The writer is the one place on a node where checking
+ * an ID and appending it is atomic: before appending, each update whose ID the publisher chose is
+ * looked up in the history ({@link History#find}) and among the batch's earlier updates. An
+ * identical update there makes it a retry (answered with the stored update, not stored or
+ * dispatched again); a different one a conflict (refused). Hub-generated IDs skip the look-up.
  */
 public final class LocalTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
@@ -33,7 +41,10 @@ public final class LocalTransport implements Transport {
   private volatile boolean available = true;
   private long nextSequence;
 
-  private record Pending(Update update, CompletableFuture<Update> done) {}
+  private record Pending(Update update, boolean idFromPublisher, CompletableFuture<PublishResult> done) {}
+
+  /** A publish of the batch that repeats an earlier one of the same batch, stored at {@code index}. */
+  private record Echo(Pending pending, int index) {}
 
   public LocalTransport(History history) {
     this.history = history;
@@ -44,13 +55,13 @@ public final class LocalTransport implements Transport {
   }
 
   @Override
-  public CompletableFuture<Update> publish(Update update) {
-    CompletableFuture<Update> done = new CompletableFuture<>();
+  public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+    CompletableFuture<PublishResult> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
       return done;
     }
-    queue.add(new Pending(update, done));
+    queue.add(new Pending(update, idFromPublisher, done));
     if (closed && !writer.isAlive()) {
       failLeftovers(); // raced with close(): nobody will write it
     }
@@ -79,6 +90,8 @@ public final class LocalTransport implements Transport {
 
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
+    List<Pending> toStore = new ArrayList<>();
+    List<Echo> echoes = new ArrayList<>();
     List<Update> updates = new ArrayList<>();
     while (true) {
       try {
@@ -96,20 +109,26 @@ public final class LocalTransport implements Transport {
         return;
       }
       long base = nextSequence;
-      for (int i = 0; i < batch.size(); i++) {
-        updates.add(batch.get(i).update().withSequence(base + i));
+      admit(batch, toStore, echoes);
+      for (int i = 0; i < toStore.size(); i++) {
+        updates.add(toStore.get(i).update().withSequence(base + i));
       }
       try {
-        history.append(updates);
+        if (!updates.isEmpty()) {
+          history.append(updates);
+        }
         if (!available) {
           LOG.info("history available again");
         }
         available = true;
         nextSequence = base + updates.size();
         UpdateListener l = listener;
-        for (int i = 0; i < batch.size(); i++) {
+        for (Echo echo : echoes) {
+          echo.pending().done().complete(PublishResult.duplicate(updates.get(echo.index())));
+        }
+        for (int i = 0; i < toStore.size(); i++) {
           Update u = updates.get(i);
-          batch.get(i).done().complete(u);
+          toStore.get(i).done().complete(PublishResult.stored(u));
           try {
             l.onUpdate(u);
           } catch (RuntimeException e) {
@@ -125,12 +144,66 @@ public final class LocalTransport implements Transport {
         available = false;
         TransportUnavailableException failure =
             new TransportUnavailableException("history unavailable: " + oneLine(e), e);
-        for (Pending p : batch) {
+        for (Pending p : toStore) {
           p.done().completeExceptionally(failure);
+        }
+        for (Echo echo : echoes) {
+          echo.pending().done().completeExceptionally(failure);
         }
       }
       batch.clear();
+      toStore.clear();
+      echoes.clear();
       updates.clear();
+    }
+  }
+
+  /**
+   * Sorts a drained batch: publishes to append go to {@code toStore} (in order), repeats of an
+   * earlier publish of the same batch to {@code echoes} (answered once that one is stored);
+   * conflicts and retries of an update already in the history are answered here. A failed
+   * look-up fails only its own publish (503).
+   */
+  private void admit(List<Pending> batch, List<Pending> toStore, List<Echo> echoes) {
+    Map<String, Integer> inBatch = null; // ID -> index in toStore, built once a look-up is needed
+    for (Pending p : batch) {
+      Update u = p.update();
+      if (!p.idFromPublisher()) {
+        if (inBatch != null) {
+          inBatch.put(u.id(), toStore.size());
+        }
+        toStore.add(p);
+        continue;
+      }
+      if (inBatch == null) {
+        inBatch = new HashMap<>();
+        for (int i = 0; i < toStore.size(); i++) {
+          inBatch.put(toStore.get(i).update().id(), i);
+        }
+      }
+      Integer earlier = inBatch.get(u.id());
+      if (earlier != null) {
+        if (u.sameContent(toStore.get(earlier).update())) {
+          echoes.add(new Echo(p, earlier));
+        } else {
+          p.done().complete(PublishResult.conflict(u));
+        }
+        continue;
+      }
+      PublishResult known;
+      try {
+        known = PublishResult.against(u, history.find(u.id()));
+      } catch (HistoryException | RuntimeException e) {
+        p.done().completeExceptionally(
+            new TransportUnavailableException("history unavailable: " + oneLine(e), e));
+        continue;
+      }
+      if (known != null) {
+        p.done().complete(known);
+        continue;
+      }
+      inBatch.put(u.id(), toStore.size());
+      toStore.add(p);
     }
   }
 
