@@ -1,6 +1,7 @@
 package io.herald.redis;
 
 import io.herald.core.history.History;
+import io.herald.core.history.SplitHistory;
 import io.herald.core.transport.PublishResult;
 import io.herald.core.transport.Transport;
 import io.herald.core.transport.TransportUnavailableException;
@@ -78,9 +79,15 @@ public final class RedisTransport implements Transport {
   static final long MIN_BACKOFF_MILLIS = 100;
   static final long MAX_BACKOFF_MILLIS = 5000;
 
-  /** The append script's per-update flag: look the ID up first (a publisher-chosen ID) or not. */
-  private static final byte[] CHECK = {'1'};
-  private static final byte[] NO_CHECK = {'0'};
+  /**
+   * The append script's kind of each update: an application update whose ID the publisher chose
+   * (looked up first), one with a generated ID, or a hub event (kept under its own bound).
+   */
+  private static final byte[] GENERATED = {'0'};
+  private static final byte[] CHECKED = {'1'};
+  private static final byte[] HUB_EVENT = {'2'};
+  /** Arguments of the append script before the updates. */
+  private static final int RETENTION_ARGS = 5;
 
   static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
@@ -110,7 +117,9 @@ public final class RedisTransport implements Transport {
   private RedisTransport(RedisOptions options) {
     this.options = options;
     this.script = loadScript();
-    this.keys = new String[] {options.streamKey(), options.indexKey(), options.sequenceKey()};
+    this.keys = new String[] {
+      options.streamKey(), options.indexKey(), options.sequenceKey(), options.eventsKey()
+    };
     RedisURI uri = RedisURI.create(options.uri());
     uri.setTimeout(options.commandTimeout());
     this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
@@ -267,13 +276,14 @@ public final class RedisTransport implements Transport {
       fail(batch, unavailable(null));
       return;
     }
-    byte[][] args = new byte[4 + 3 * batch.size()][];
+    byte[][] args = new byte[RETENTION_ARGS + 3 * batch.size()][];
     retentionArgs(args, batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
-      args[4 + 3 * i] = p.idFromPublisher() ? CHECK : NO_CHECK;
-      args[5 + 3 * i] = p.update().id().getBytes(StandardCharsets.UTF_8);
-      args[6 + 3 * i] = p.payload();
+      args[RETENTION_ARGS + 3 * i] = SplitHistory.isHubEvent(p.update()) ? HUB_EVENT
+          : p.idFromPublisher() ? CHECKED : GENERATED;
+      args[RETENTION_ARGS + 1 + 3 * i] = p.update().id().getBytes(StandardCharsets.UTF_8);
+      args[RETENTION_ARGS + 2 + 3 * i] = p.payload();
     }
     CompletableFuture<List<Object>> run;
     try {
@@ -317,6 +327,7 @@ public final class RedisTransport implements Transport {
     args[1] = ascii(options.maxAge().toMillis());
     args[2] = ascii(appended + TRIM_EXTRA);
     args[3] = ascii(reader.lastSequence());
+    args[4] = ascii(options.maxEvents());
   }
 
   private CompletableFuture<List<Object>> runScript(
@@ -347,7 +358,7 @@ public final class RedisTransport implements Transport {
     if (c == null || closed) {
       return;
     }
-    byte[][] args = new byte[4][];
+    byte[][] args = new byte[RETENTION_ARGS][];
     retentionArgs(args, 0);
     try {
       runScript(c, args).whenComplete((r, e) -> {

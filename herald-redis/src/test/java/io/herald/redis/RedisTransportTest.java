@@ -212,6 +212,56 @@ class RedisTransportTest {
     assertThat(t.history().locate("old")).isEqualTo(new ReplayStart(4, "old"));
   }
 
+  static Update hubEvent(int i) {
+    return new Update("urn:uuid:event-" + i,
+        List.of("/.well-known/mercure/subscriptions/t" + i + "/urn%3Auuid%3As"), "{}", null, -1, true, 0);
+  }
+
+  /** Issue 14, finding 11: subscription events have their own bound and never evict updates. */
+  @Test
+  void hubEventsNeverPushApplicationUpdatesOutAndHaveTheirOwnBound() throws Exception {
+    Recorder a = new Recorder();
+    RedisTransport t = transport(
+        RedisOptions.of(redis.uri()).withRetention(10, Duration.ZERO).withMaxEvents(50), a);
+    for (int i = 1; i <= 5; i++) {
+      t.publish(update("a" + i, "t", "d" + i), true).get(10, TimeUnit.SECONDS);
+    }
+    List<CompletableFuture<Update>> events = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) { // 12 subscribe requests x 100 topics
+      events.add(t.publish(hubEvent(i)));
+    }
+    for (CompletableFuture<Update> e : events) {
+      e.get(10, TimeUnit.SECONDS);
+    }
+    t.publish(update("a6", "t", "d6"), true).get(10, TimeUnit.SECONDS);
+    // The acknowledged updates are all still there, and replay from one gets the rest in order.
+    assertThat(t.history().locate("a1")).isEqualTo(new ReplayStart(1, "a1"));
+    List<Update> after = t.history().read(1, Long.MAX_VALUE, 1000);
+    assertThat(after).extracting(Update::id).startsWith("a2", "a3", "a4", "a5").endsWith("a6");
+    // Only the newest 50 events are kept, gap or no gap, and they are replayed from too.
+    assertThat(after).hasSize(4 + 50 + 1);
+    assertThat(after.get(4).id()).isEqualTo("urn:uuid:event-1150");
+    assertThat(t.history().locate("urn:uuid:event-1149").isEarliest()).isTrue();
+    ReplayStart fromEvent = t.history().locate("urn:uuid:event-1190");
+    assertThat(t.history().read(fromEvent.afterSequence(), Long.MAX_VALUE, 100)).extracting(Update::id)
+        .hasSize(10).endsWith("urn:uuid:event-1199", "a6");
+    assertThat(redis.command("XLEN {herald}:updates")).isEqualTo(":56");
+    assertThat(redis.command("HLEN {herald}:ids")).isEqualTo(":56");
+    // The count bound still holds for application updates, events older than them go too.
+    for (int i = 7; i <= 30; i++) {
+      t.publish(update("a" + i, "t", null), true).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(t.history().read(0, Long.MAX_VALUE, 1000)).extracting(Update::id)
+        .containsExactlyElementsOf(range(21, 30).stream().map(n -> "a" + n).toList());
+    assertThat(redis.command("LLEN {herald}:events")).isEqualTo(":0");
+    // Events deleted before this node read them leave gaps it skips without a reset: every
+    // application update is delivered, in order, and no subscriber is made to reconnect.
+    await(() -> !a.updates.isEmpty() && a.updates.get(a.updates.size() - 1).id().equals("a30"), "a30 delivered");
+    assertThat(a.updates).filteredOn(u -> u.id().startsWith("a")).extracting(Update::id)
+        .containsExactlyElementsOf(range(1, 30).stream().map(n -> "a" + n).toList());
+    assertThat(a.resets).hasValue(0);
+  }
+
   @Test
   void retentionByAgeAlsoRunsWithoutPublishes() throws Exception {
     RedisTransport t = transport(RedisOptions.of(redis.uri()).withRetention(0, Duration.ofMillis(300)), new Recorder());

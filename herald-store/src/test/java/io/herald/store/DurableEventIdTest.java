@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Event IDs are unique in the durable history (issue 14, finding 6), across restarts too: the
- * writer looks a publisher's ID up in the RocksDB ID index before appending.
+ * writer looks a publisher's ID up in the RocksDB ID index before appending. And the hub's own
+ * events never push application updates out of it (finding 11).
  */
 class DurableEventIdTest {
   @TempDir Path dir;
@@ -65,6 +66,42 @@ class DurableEventIdTest {
       PublishResult reused = publish(transport, on("old", "other", "2"));
       assertThat(reused.outcome()).isEqualTo(Outcome.STORED);
       assertThat(history.find("old")).isEqualTo(reused.update());
+    }
+  }
+
+  @Test
+  void subscriptionEventsNeverPushApplicationUpdatesOut() throws Exception {
+    Path data = dir.resolve("data");
+    StoreOptions ten = StoreOptions.defaults().withMaxCount(10);
+    try (DurableHistory history = DurableHistory.open(data, ten);
+        LocalTransport transport = new LocalTransport(history, 50, 1 << 20)) {
+      for (int i = 1; i <= 5; i++) {
+        publish(transport, on("a" + i, "t", "d" + i));
+      }
+      List<java.util.concurrent.CompletableFuture<Update>> events = new java.util.ArrayList<>();
+      for (int i = 0; i < 1200; i++) { // 12 subscribe requests x 100 topics
+        events.add(transport.publish(new Update("urn:uuid:event-" + i,
+            List.of("/.well-known/mercure/subscriptions/t" + i + "/s"), "{}", null, -1, true, 0)));
+      }
+      for (var e : events) {
+        e.get(10, TimeUnit.SECONDS);
+      }
+      publish(transport, on("a6", "t", "d6"));
+      assertThat(transport.history().locate("a1").isEarliest()).isFalse();
+      assertThat(transport.history().read(transport.history().locate("a1").afterSequence(), Long.MAX_VALUE, 1000))
+          .extracting(Update::id).startsWith("a2", "a3", "a4", "a5").endsWith("a6").hasSize(55);
+      assertThat(history.read(0, Long.MAX_VALUE, 1000)).extracting(Update::id)
+          .containsExactly("a1", "a2", "a3", "a4", "a5", "a6");
+      for (int i = 7; i <= 20; i++) {
+        publish(transport, on("a" + i, "t", null));
+      }
+    }
+    // The store kept its count bound over application updates, gaps and all, across a restart.
+    try (DurableHistory history = DurableHistory.open(data, ten);
+        LocalTransport transport = new LocalTransport(history)) {
+      assertThat(transport.history().read(0, Long.MAX_VALUE, 1000)).extracting(Update::id)
+          .containsExactly("a11", "a12", "a13", "a14", "a15", "a16", "a17", "a18", "a19", "a20");
+      assertThat(publish(transport, on("a21", "t", null)).update().sequence()).isEqualTo(1221);
     }
   }
 }

@@ -2,6 +2,8 @@ package io.herald.core.transport;
 
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
+import io.herald.core.history.NoHistory;
+import io.herald.core.history.SplitHistory;
 import io.herald.core.update.Update;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * looked up in the history ({@link History#find}) and among the batch's earlier updates. An
  * identical update there makes it a retry (answered with the stored update, not stored or
  * dispatched again); a different one a conflict (refused). Hub-generated IDs skip the look-up.
+ *
+ * <p>The hub's own events (subscription events) are kept apart from application updates, in a
+ * bounded ring of their own ({@link SplitHistory}), so that they never push application updates
+ * out of the history; {@link #history()} reads both. With a {@link NoHistory} nothing is kept.
  */
 public final class LocalTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
@@ -46,8 +52,19 @@ public final class LocalTransport implements Transport {
   /** A publish of the batch that repeats an earlier one of the same batch, stored at {@code index}. */
   private record Echo(Pending pending, int index) {}
 
+  /** A transport over {@code history}, keeping the hub's events apart with default bounds. */
   public LocalTransport(History history) {
-    this.history = history;
+    this(history, SplitHistory.DEFAULT_EVENT_CAPACITY, SplitHistory.DEFAULT_EVENT_BYTES);
+  }
+
+  /**
+   * A transport over {@code history} whose hub events are kept in a ring of at most {@code
+   * eventCapacity} events and {@code eventBytes} bytes.
+   */
+  public LocalTransport(History history, int eventCapacity, long eventBytes) {
+    this.history = history instanceof NoHistory
+        ? history
+        : new SplitHistory(history, eventCapacity, eventBytes);
     this.nextSequence = history.lastSequence() + 1;
     this.writer = new Thread(this::writeLoop, "herald-writer");
     this.writer.setDaemon(true);
@@ -73,6 +90,7 @@ public final class LocalTransport implements Transport {
     this.listener = listener;
   }
 
+  /** The history replays read: the application history and the hub's events, merged. */
   @Override
   public History history() {
     return history;

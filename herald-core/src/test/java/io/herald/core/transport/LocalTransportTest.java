@@ -149,6 +149,49 @@ class LocalTransportTest {
     assertThat(history.finds.get()).isEqualTo(1);
   }
 
+  static Update hubEvent(int i) {
+    return new Update("urn:uuid:event-" + i,
+        List.of("/.well-known/mercure/subscriptions/t" + i + "/urn%3Auuid%3As"), "{}", null, -1, true, 0);
+  }
+
+  /** Issue 14, finding 11: subscription events have their own bound and never evict updates. */
+  @Test
+  void hubEventsNeverPushApplicationUpdatesOutOfABoundedHistory() throws Exception {
+    MemoryHistory applications = new MemoryHistory(10);
+    LocalTransport transport = new LocalTransport(applications, 50, 1 << 20);
+    List<Update> dispatched = new CopyOnWriteArrayList<>();
+    transport.listen(dispatched::add);
+    for (int i = 1; i <= 5; i++) {
+      transport.publish(on("a" + i, "t", "d" + i), true).get(10, TimeUnit.SECONDS);
+    }
+    List<CompletableFuture<Update>> events = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) { // 12 subscribe requests x 100 topics
+      events.add(transport.publish(hubEvent(i)));
+    }
+    for (CompletableFuture<Update> e : events) {
+      e.get(10, TimeUnit.SECONDS);
+    }
+    transport.publish(on("a6", "t", "d6"), true).get(10, TimeUnit.SECONDS);
+    History h = transport.history();
+    assertThat(h.locate("a1")).isEqualTo(new ReplayStart(1, "a1"));
+    List<Update> after = h.read(1, Long.MAX_VALUE, 1000);
+    assertThat(after).extracting(Update::id).startsWith("a2", "a3", "a4", "a5").endsWith("a6").hasSize(4 + 50 + 1);
+    assertThat(after.get(4).id()).isEqualTo("urn:uuid:event-1150");
+    // Pages merge both parts in sequence order, from an event's ID too.
+    List<Update> paged = new ArrayList<>();
+    long from = h.locate("urn:uuid:event-1190").afterSequence();
+    for (List<Update> page; !(page = h.read(from, Long.MAX_VALUE, 3)).isEmpty(); from = page.get(page.size() - 1).sequence()) {
+      paged.addAll(page);
+    }
+    assertThat(paged).extracting(Update::id).hasSize(10).endsWith("urn:uuid:event-1199", "a6");
+    assertThat(h.lastEventId()).isEqualTo("a6");
+    assertThat(h.find("urn:uuid:event-1199")).isNotNull();
+    assertThat(applications.read(0, Long.MAX_VALUE, 100)).extracting(Update::id)
+        .containsExactly("a1", "a2", "a3", "a4", "a5", "a6");
+    transport.close();
+    assertThat(dispatched).hasSize(1206); // everything is delivered live, stored or not
+  }
+
   /** A memory history whose first append waits for {@link #release}; counts look-ups and appends. */
   private static final class GatedHistory implements History {
     private final MemoryHistory delegate = new MemoryHistory(100);
