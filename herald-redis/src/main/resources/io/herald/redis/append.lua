@@ -106,6 +106,9 @@ if excess > 0 or cutoff >= 0 then
   local appsDropped = 0
   for j, e in ipairs(old) do
     local s = string.match(e[1], '^(%d+)-')
+    -- Listed events no longer in the stream (trimmed by a node running an older script) are
+    -- skipped, and removed with the rest.
+    while events[k] and tonumber(events[k]) < tonumber(s) do k = k + 1 end
     local isEvent = events[k] == s
     if isEvent then k = k + 1 end
     if tonumber(e[2][6]) < cutoff or (not isEvent and appsDropped < excess) then
