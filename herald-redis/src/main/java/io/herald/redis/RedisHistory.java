@@ -67,6 +67,20 @@ public final class RedisHistory implements History {
     return new ReplayStart(Long.parseLong(new String(seq, StandardCharsets.US_ASCII)), lastEventId);
   }
 
+  /**
+   * The entry the index names for {@code eventId}, or {@code null}. The transport does not use it
+   * (its append script checks IDs itself, atomically); it answers the {@link History} contract.
+   */
+  @Override
+  public Update find(String eventId) throws HistoryException {
+    ReplayStart at = locate(eventId);
+    if (at.isEarliest()) {
+      return null;
+    }
+    List<Update> entry = read(at.afterSequence() - 1, at.afterSequence(), 1);
+    return entry.isEmpty() || !entry.get(0).id().equals(eventId) ? null : entry.get(0);
+  }
+
   @Override
   public List<Update> read(long afterSequence, long upToSequence, int limit) throws HistoryException {
     if (upToSequence <= afterSequence || limit <= 0) {

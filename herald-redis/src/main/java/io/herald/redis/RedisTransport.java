@@ -1,6 +1,8 @@
 package io.herald.redis;
 
 import io.herald.core.history.History;
+import io.herald.core.history.SplitHistory;
+import io.herald.core.transport.PublishResult;
 import io.herald.core.transport.Transport;
 import io.herald.core.transport.TransportUnavailableException;
 import io.herald.core.transport.UpdateListener;
@@ -77,6 +79,16 @@ public final class RedisTransport implements Transport {
   static final long MIN_BACKOFF_MILLIS = 100;
   static final long MAX_BACKOFF_MILLIS = 5000;
 
+  /**
+   * The append script's kind of each update: an application update whose ID the publisher chose
+   * (looked up first), one with a generated ID, or a hub event (kept under its own bound).
+   */
+  private static final byte[] GENERATED = {'0'};
+  private static final byte[] CHECKED = {'1'};
+  private static final byte[] HUB_EVENT = {'2'};
+  /** Arguments of the append script before the updates. */
+  private static final int RETENTION_ARGS = 5;
+
   static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final RedisOptions options;
@@ -101,12 +113,15 @@ public final class RedisTransport implements Transport {
   private final AtomicLong maxAcked = new AtomicLong();
   private long backoffMillis = MIN_BACKOFF_MILLIS; // maintenance thread only
 
-  private record Pending(Update update, byte[] payload, CompletableFuture<Update> done) {}
+  private record Pending(
+      Update update, boolean idFromPublisher, byte[] payload, CompletableFuture<PublishResult> done) {}
 
   private RedisTransport(RedisOptions options) {
     this.options = options;
     this.script = loadScript();
-    this.keys = new String[] {options.streamKey(), options.indexKey(), options.sequenceKey()};
+    this.keys = new String[] {
+      options.streamKey(), options.indexKey(), options.sequenceKey(), options.eventsKey()
+    };
     RedisURI uri = RedisURI.create(options.uri());
     uri.setTimeout(options.commandTimeout());
     this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
@@ -163,8 +178,8 @@ public final class RedisTransport implements Transport {
   }
 
   @Override
-  public CompletableFuture<Update> publish(Update update) {
-    CompletableFuture<Update> done = new CompletableFuture<>();
+  public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+    CompletableFuture<PublishResult> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
       return done;
@@ -173,7 +188,7 @@ public final class RedisTransport implements Transport {
       done.completeExceptionally(unavailable(null));
       return done;
     }
-    queue.add(new Pending(update, UpdateCodec.encode(update), done));
+    queue.add(new Pending(update, idFromPublisher, UpdateCodec.encode(update), done));
     if (dead) {
       failQueued(); // raced with the writer's death: nobody will send it
     }
@@ -288,20 +303,22 @@ public final class RedisTransport implements Transport {
       fail(batch, unavailable(null));
       return;
     }
-    byte[][] args = new byte[4 + 2 * batch.size()][];
+    byte[][] args = new byte[RETENTION_ARGS + 3 * batch.size()][];
     retentionArgs(args, batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
-      args[4 + 2 * i] = p.update().id().getBytes(StandardCharsets.UTF_8);
-      args[5 + 2 * i] = p.payload();
+      args[RETENTION_ARGS + 3 * i] = SplitHistory.isHubEvent(p.update()) ? HUB_EVENT
+          : p.idFromPublisher() ? CHECKED : GENERATED;
+      args[RETENTION_ARGS + 1 + 3 * i] = p.update().id().getBytes(StandardCharsets.UTF_8);
+      args[RETENTION_ARGS + 2 + 3 * i] = p.payload();
     }
-    CompletableFuture<Long> run;
+    CompletableFuture<List<Object>> run;
     try {
       run = runScript(c, args);
     } catch (RuntimeException e) {
       run = CompletableFuture.failedFuture(e);
     }
-    run.whenComplete((last, err) -> {
+    run.whenComplete((verdicts, err) -> {
       inFlight.release();
       if (err != null) {
         Throwable cause = unwrap(err);
@@ -311,11 +328,23 @@ public final class RedisTransport implements Transport {
         fail(batch, unavailable(cause));
         return;
       }
-      maxAcked.accumulateAndGet(last, Math::max);
-      long first = last - batch.size() + 1;
+      if (verdicts == null || verdicts.size() != batch.size()) {
+        fail(batch, unavailable(new IllegalStateException("unexpected append script reply")));
+        return;
+      }
       for (int i = 0; i < batch.size(); i++) {
         Pending p = batch.get(i);
-        p.done().complete(p.update().withSequence(first + i));
+        long v = ((Number) verdicts.get(i)).longValue();
+        if (v > 0) {
+          maxAcked.accumulateAndGet(v, Math::max);
+          p.done().complete(PublishResult.stored(p.update().withSequence(v)));
+        } else if (v < 0) {
+          // Byte-equal encoding in Redis: the stored entry is this very update.
+          maxAcked.accumulateAndGet(-v, Math::max);
+          p.done().complete(PublishResult.duplicate(p.update().withSequence(-v)));
+        } else {
+          p.done().complete(PublishResult.conflict(p.update()));
+        }
       }
     });
   }
@@ -325,14 +354,16 @@ public final class RedisTransport implements Transport {
     args[1] = ascii(options.maxAge().toMillis());
     args[2] = ascii(appended + TRIM_EXTRA);
     args[3] = ascii(reader.lastSequence());
+    args[4] = ascii(options.maxEvents());
   }
 
-  private CompletableFuture<Long> runScript(StatefulRedisConnection<String, byte[]> c, byte[][] args) {
-    CompletableFuture<Long> sent =
-        c.async().<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+  private CompletableFuture<List<Object>> runScript(
+      StatefulRedisConnection<String, byte[]> c, byte[][] args) {
+    CompletableFuture<List<Object>> sent =
+        c.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
     // Redis restarted, or SCRIPT FLUSH: send the script itself (which caches it again).
     return sent.exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
-        ? c.async().<Long>eval(script, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
+        ? c.async().<List<Object>>eval(script, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
         : CompletableFuture.failedFuture(e));
   }
 
@@ -354,7 +385,7 @@ public final class RedisTransport implements Transport {
     if (c == null || closed) {
       return;
     }
-    byte[][] args = new byte[4][];
+    byte[][] args = new byte[RETENTION_ARGS][];
     retentionArgs(args, 0);
     try {
       runScript(c, args).whenComplete((r, e) -> {

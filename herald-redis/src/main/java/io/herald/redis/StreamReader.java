@@ -22,7 +22,9 @@ import java.util.logging.Logger;
  * Entry IDs are {@code <sequence>-0} with dense sequences, so an entry that is not the next
  * sequence means entries were trimmed before this node read them (it fell behind retention): the
  * listener is reset ({@link UpdateListener#onReset()}) so that subscribers reconnect rather than
- * silently miss updates.
+ * silently miss updates. The one exception: the hub's own events past their bound are deleted
+ * from the middle of the stream (see {@code append.lua}); a gap while the stream still begins at
+ * or before it held only such events, and is skipped without a reset.
  */
 final class StreamReader {
   private static final Logger LOG = Logger.getLogger(StreamReader.class.getName());
@@ -150,7 +152,7 @@ final class StreamReader {
     if (seq <= lastSequence) {
       return;
     }
-    if (seq != lastSequence + 1) {
+    if (seq != lastSequence + 1 && trimmedPast(lastSequence + 1)) {
       LOG.log(Level.WARNING, "fell behind the stream''s retention: sequences {0} to {1} were trimmed "
           + "before this node read them; resetting subscribers so they resume from history",
           new Object[] {Long.toString(lastSequence + 1), Long.toString(seq - 1)});
@@ -170,6 +172,23 @@ final class StreamReader {
     } catch (RuntimeException e) {
       // A listener fault must not stop the reader (its Errors do: they reach the fatal handler).
       LOG.log(Level.SEVERE, "dispatching update " + seq + " failed", e);
+    }
+  }
+
+  /**
+   * Whether retention trimmed the stream's beginning past {@code sequence}: then application
+   * updates may be among the missing ones. When it did not, the missing entries were deleted from
+   * the middle, which only ever happens to hub events past their own bound. In doubt (Redis not
+   * answering), yes.
+   */
+  private boolean trimmedPast(long sequence) {
+    StatefulRedisConnection<String, byte[]> c = conn;
+    try {
+      List<StreamMessage<String, byte[]>> head =
+          c.sync().xrange(options.streamKey(), io.lettuce.core.Range.unbounded(), io.lettuce.core.Limit.from(1));
+      return head.isEmpty() || sequenceOf(head.get(0).getId()) > sequence;
+    } catch (RuntimeException e) {
+      return true;
     }
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.core.history.ReplayStart;
+import io.herald.core.transport.PublishResult;
+import io.herald.core.transport.PublishResult.Outcome;
 import io.herald.core.transport.TransportUnavailableException;
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
@@ -146,6 +148,119 @@ class RedisTransportTest {
     t.publish(update("dup", "t", "3")).get(10, TimeUnit.SECONDS);
     t.publish(update("y", "t", "4")).get(10, TimeUnit.SECONDS); // trims the first "dup"
     assertThat(t.history().locate("dup")).isEqualTo(new ReplayStart(3, "dup"));
+  }
+
+  @Test
+  void aPublisherIdTakenOnAnyNodeConflictsAndAnIdenticalRetryIsStoredAndDeliveredOnce() throws Exception {
+    Recorder a = new Recorder();
+    Recorder b = new Recorder();
+    RedisTransport ta = transport(RedisOptions.of(redis.uri()), a);
+    RedisTransport tb = transport(RedisOptions.of(redis.uri()), b);
+    PublishResult first = ta.publish(update("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
+    assertThat(first.outcome()).isEqualTo(Outcome.STORED);
+    PublishResult hijack = tb.publish(update("b-1", "A", "one"), true).get(10, TimeUnit.SECONDS);
+    assertThat(hijack.outcome()).isEqualTo(Outcome.CONFLICT);
+    Update retried = new Update("b-1", List.of("B"), "one", null, 5, false, 0);
+    assertThat(tb.publish(retried, true).get(10, TimeUnit.SECONDS).outcome())
+        .as("retry is part of the update: another value is another update").isEqualTo(Outcome.CONFLICT);
+    PublishResult retry = tb.publish(update("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
+    assertThat(retry.outcome()).isEqualTo(Outcome.DUPLICATE);
+    assertThat(retry.update()).isEqualTo(first.update());
+    ta.publish(update("b-2", "B", "two"), true).get(10, TimeUnit.SECONDS);
+    await(() -> a.updates.size() == 2 && b.updates.size() == 2, "two deliveries on both nodes");
+    assertThat(a.updates).extracting(Update::id).containsExactly("b-1", "b-2");
+    assertThat(b.updates).isEqualTo(a.updates);
+    assertThat(tb.history().locate("b-1")).isEqualTo(new ReplayStart(1, "b-1"));
+    assertThat(tb.history().find("b-1")).isEqualTo(first.update());
+  }
+
+  @Test
+  void publishesWithOneIdInOneScriptRunAreCheckedAgainstEachOther() throws Exception {
+    Recorder a = new Recorder();
+    RedisTransport t = transport(RedisOptions.of(redis.uri()), a);
+    List<CompletableFuture<PublishResult>> copies = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      copies.add(t.publish(update("x", "t", "same"), true));
+      copies.add(t.publish(update("x", "t", "other " + i), true));
+    }
+    long stored = copies.get(0).get(10, TimeUnit.SECONDS).update().sequence();
+    for (int i = 0; i < copies.size(); i++) {
+      PublishResult r = copies.get(i).get(10, TimeUnit.SECONDS);
+      if (i == 0) {
+        assertThat(r.outcome()).isEqualTo(Outcome.STORED);
+      } else if (i % 2 == 0) {
+        assertThat(r.outcome()).isEqualTo(Outcome.DUPLICATE);
+        assertThat(r.update().sequence()).isEqualTo(stored);
+      } else {
+        assertThat(r.outcome()).isEqualTo(Outcome.CONFLICT);
+      }
+    }
+    assertThat(redis.calls("evalsha") + redis.calls("eval")).as("batched").isLessThan(copies.size());
+    t.publish(update("end", "t", null), true).get(10, TimeUnit.SECONDS);
+    await(() -> a.updates.size() == 2, "two deliveries");
+    assertThat(a.updates).extracting(Update::id).containsExactly("x", "end");
+  }
+
+  @Test
+  void anIdWhoseEntryWasTrimmedMayBeUsedAgain() throws Exception {
+    RedisTransport t = transport(RedisOptions.of(redis.uri()).withRetention(2, Duration.ZERO), new Recorder());
+    t.publish(update("old", "t", "1"), true).get(10, TimeUnit.SECONDS);
+    t.publish(update("n-1", "t", null), true).get(10, TimeUnit.SECONDS);
+    t.publish(update("n-2", "t", null), true).get(10, TimeUnit.SECONDS);
+    PublishResult reused = t.publish(update("old", "other", "2"), true).get(10, TimeUnit.SECONDS);
+    assertThat(reused.outcome()).isEqualTo(Outcome.STORED);
+    assertThat(t.history().locate("old")).isEqualTo(new ReplayStart(4, "old"));
+  }
+
+  static Update hubEvent(int i) {
+    return new Update("urn:uuid:event-" + i,
+        List.of("/.well-known/mercure/subscriptions/t" + i + "/urn%3Auuid%3As"), "{}", null, -1, true, 0);
+  }
+
+  /** Issue 14, finding 11: subscription events have their own bound and never evict updates. */
+  @Test
+  void hubEventsNeverPushApplicationUpdatesOutAndHaveTheirOwnBound() throws Exception {
+    Recorder a = new Recorder();
+    RedisTransport t = transport(
+        RedisOptions.of(redis.uri()).withRetention(10, Duration.ZERO).withMaxEvents(50), a);
+    for (int i = 1; i <= 5; i++) {
+      t.publish(update("a" + i, "t", "d" + i), true).get(10, TimeUnit.SECONDS);
+    }
+    List<CompletableFuture<Update>> events = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) { // 12 subscribe requests x 100 topics
+      events.add(t.publish(hubEvent(i)));
+    }
+    for (CompletableFuture<Update> e : events) {
+      e.get(10, TimeUnit.SECONDS);
+    }
+    t.publish(update("a6", "t", "d6"), true).get(10, TimeUnit.SECONDS);
+    // The acknowledged updates are all still there, and replay from one gets the rest in order.
+    assertThat(t.history().locate("a1")).isEqualTo(new ReplayStart(1, "a1"));
+    List<Update> after = t.history().read(1, Long.MAX_VALUE, 1000);
+    assertThat(after).extracting(Update::id).startsWith("a2", "a3", "a4", "a5").endsWith("a6");
+    // Only the newest 50 events are kept, gap or no gap, and they are replayed from too.
+    assertThat(after).hasSize(4 + 50 + 1);
+    assertThat(after.get(4).id()).isEqualTo("urn:uuid:event-1150");
+    assertThat(t.history().locate("urn:uuid:event-1149").isEarliest()).isTrue();
+    ReplayStart fromEvent = t.history().locate("urn:uuid:event-1190");
+    assertThat(t.history().read(fromEvent.afterSequence(), Long.MAX_VALUE, 100)).extracting(Update::id)
+        .hasSize(10).endsWith("urn:uuid:event-1199", "a6");
+    // Events deleted before this node read them leave gaps it skips without a reset: every
+    // application update is delivered, in order, and no subscriber is made to reconnect.
+    await(() -> a.updates.stream().anyMatch(u -> u.id().equals("a6")), "a6 delivered");
+    assertThat(a.updates).filteredOn(u -> u.id().startsWith("a")).extracting(Update::id)
+        .containsExactly("a1", "a2", "a3", "a4", "a5", "a6");
+    assertThat(a.resets).hasValue(0);
+    assertThat(redis.command("XLEN {herald}:updates")).isEqualTo(":56");
+    assertThat(redis.command("HLEN {herald}:ids")).isEqualTo(":56");
+    // The count bound still holds for application updates, events older than them go too.
+    for (int i = 7; i <= 30; i++) {
+      t.publish(update("a" + i, "t", null), true).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(t.history().read(0, Long.MAX_VALUE, 1000)).extracting(Update::id)
+        .containsExactlyElementsOf(range(21, 30).stream().map(n -> "a" + n).toList());
+    assertThat(redis.command("LLEN {herald}:events")).isEqualTo(":0");
+
   }
 
   @Test

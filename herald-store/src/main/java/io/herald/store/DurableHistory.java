@@ -73,6 +73,7 @@ public final class DurableHistory implements History {
 
   // Under writeLock only.
   private long bytesAfterLast; // RecordCodec.accountedSize summed over every update ever stored
+  private long countAfterLast; // records ever appended (their countBefore runs on from it)
   private long lastAppendedAt;
   private RecordCodec.Header firstHeader; // header of the record at first, null when none visible
 
@@ -132,27 +133,32 @@ public final class DurableHistory implements History {
     writeLock.lock();
     try {
       ensureOpen();
+      // Sequences increase; they may skip numbers (taken by updates kept elsewhere, see
+      // core's SplitHistory), which is why retention counts records by countBefore.
       long start = batch.get(0).sequence();
-      if (start < 1 || (last != 0 && start != last + 1)) {
+      if (start < 1 || start <= last) {
         throw new IllegalArgumentException(
             "batch starts at sequence " + start + " but the history ends at " + last);
       }
       long now = Math.max(options.clock().millis(), lastAppendedAt);
       long bytes = bytesAfterLast;
-      RecordCodec.Header headOfBatch = new RecordCodec.Header(now, bytes);
+      long count = countAfterLast;
+      RecordCodec.Header headOfBatch = new RecordCodec.Header(now, bytes, count);
       try (WriteBatch wb = new WriteBatch()) {
-        for (int i = 0; i < batch.size(); i++) {
-          Update u = batch.get(i);
-          if (u.sequence() != start + i) {
+        long previous = start - 1;
+        for (Update u : batch) {
+          if (u.sequence() <= previous) {
             throw new IllegalArgumentException(
-                "batch sequences are not consecutive at " + u.sequence());
+                "batch sequences do not increase at " + u.sequence());
           }
+          previous = u.sequence();
           byte[] key = Keys.of(u.sequence());
           byte[] id = RecordCodec.utf8(u.id());
-          byte[] value = RecordCodec.encode(u, now, bytes);
+          byte[] value = RecordCodec.encode(u, now, bytes, count);
           wb.put(engine.updates, key, value);
           wb.put(engine.ids, Keys.idEntry(Keys.idPrefix(id), u.sequence()), new byte[0]);
           bytes += RecordCodec.accountedSize(value, id.length);
+          count++;
         }
         engine.db.write(engine.appendWrite, wb);
       } catch (RocksDBException e) {
@@ -171,6 +177,7 @@ public final class DurableHistory implements History {
       lastId = newest.id();
       last = newest.sequence();
       bytesAfterLast = bytes;
+      countAfterLast = count;
       lastAppendedAt = now;
       if (noneVisible) {
         first = start;
@@ -236,6 +243,34 @@ public final class DurableHistory implements History {
   }
 
   /**
+   * The retained update stored under {@code eventId}, or {@code null}: one index seek and one
+   * point read, like {@link #locate}. Pruned updates are not found, so their IDs may be reused.
+   */
+  @Override
+  public Update find(String eventId) throws HistoryException {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      byte[] id = RecordCodec.utf8(eventId);
+      long seq = newestIndexed(Keys.idPrefix(id), last);
+      if (seq < first) {
+        return null; // unknown or pruned
+      }
+      byte[] value = engine.db.get(engine.updates, Keys.of(seq));
+      if (value == null || !Arrays.equals(RecordCodec.idBytes(seq, value), id)) {
+        return null; // an entry left by a failed append (see locate)
+      }
+      return RecordCodec.decode(seq, value);
+    } catch (RocksDBException e) {
+      throw RocksEngine.failure("cannot look up event ID", dir, e);
+    } catch (RecordCodec.CorruptRecordException e) {
+      throw new HistoryException(e.getMessage() + " in " + dir, e);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
    * Reads one page. Streams from the engine: memory use is the page, whatever the backlog.
    * Records pruned meanwhile are skipped, so a page may start later than asked.
    */
@@ -253,12 +288,12 @@ public final class DurableHistory implements History {
       if (from > to) {
         return List.of();
       }
-      long count = Math.min(limit, to - from + 1);
-      List<Update> out = new ArrayList<>((int) Math.min(count, PAGE_PREALLOCATION));
-      try (Slice upper = new Slice(Keys.of(from + count));
+      // Sequences may have gaps: read records up to `to`, not a count of sequence numbers.
+      List<Update> out = new ArrayList<>((int) Math.min(Math.min(limit, to - from + 1), PAGE_PREALLOCATION));
+      try (Slice upper = new Slice(Keys.of(to + 1));
           ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
           RocksIterator it = engine.db.newIterator(engine.updates, ro)) {
-        for (it.seek(Keys.of(from)); it.isValid() && out.size() < count; it.next()) {
+        for (it.seek(Keys.of(from)); it.isValid() && out.size() < limit; it.next()) {
           long seq = Keys.sequence(it.key());
           out.add(RecordCodec.decode(seq, it.value()));
         }
@@ -429,6 +464,7 @@ public final class DurableHistory implements History {
       lastAppendedAt = h.appendedAt();
       bytesAfterLast =
           h.bytesBefore() + RecordCodec.accountedSize(value, RecordCodec.utf8(u.id()).length);
+      countAfterLast = h.countBefore() + 1;
       it.seekToFirst();
       it.status();
       setPhysicalFirst(Keys.sequence(it.key()));
@@ -450,7 +486,14 @@ public final class DurableHistory implements History {
     if (first > last) {
       return;
     }
-    long target = Math.max(first, last - options.maxCount() + 1);
+    long target = first;
+    if (countAfterLast - headerAt(first).countBefore() > options.maxCount()) {
+      // With gaps in the sequences, last - maxCount + 1 holds at most maxCount records: the
+      // first kept one is at or below it.
+      long atMost = Math.max(first, last - options.maxCount() + 1);
+      target = firstKept(first, atMost,
+          s -> countAfterLast - headerAt(s).countBefore() <= options.maxCount());
+    }
     long cutoff = now - maxAgeMillis; // records appended at or before it are too old
     if (target <= last && headerAt(target).appendedAt() <= cutoff) {
       target = firstKept(target, last, s -> headerAt(s).appendedAt() > cutoff);
@@ -486,6 +529,11 @@ public final class DurableHistory implements History {
     return lo;
   }
 
+  /**
+   * The header of the record at {@code seq} or, when {@code seq} is a gap in the sequences, of
+   * the next record after it (every retention test is monotone in the sequence, so this answers
+   * them for the gap too). {@code seq} must be at most {@link #last}.
+   */
   private RecordCodec.Header headerAt(long seq) throws HistoryException {
     if (seq == first && firstHeader != null) {
       return firstHeader;
@@ -493,8 +541,15 @@ public final class DurableHistory implements History {
     try {
       byte[] value = engine.db.get(engine.updates, Keys.of(seq));
       if (value == null) {
-        throw new HistoryException(
-            "history store in " + dir + " is damaged: record " + seq + " is missing");
+        try (RocksIterator it = engine.db.newIterator(engine.updates)) {
+          it.seek(Keys.of(seq));
+          if (!it.isValid()) {
+            it.status();
+            throw new HistoryException(
+                "history store in " + dir + " is damaged: no record from " + seq + " on");
+          }
+          return RecordCodec.header(Keys.sequence(it.key()), it.value());
+        }
       }
       return RecordCodec.header(seq, value);
     } catch (RocksDBException e) {

@@ -10,12 +10,13 @@ import java.util.List;
  * The binary encoding of one stored update (the engine is RocksDB; this is only the value of one
  * key). Versioned so that a later Herald can read what an earlier one wrote.
  *
- * <p>Layout, version 1 (the sequence is the key, not repeated here):
+ * <p>Layout, version 2 (the sequence is the key, not repeated here):
  *
  * <pre>
- * byte    version (1)
- * long    appendedAt, epoch milliseconds       \ fixed offsets, so retention reads them
- * long    bytesBefore, see {@link #accountedSize} / without decoding the rest
+ * byte    version (2)
+ * long    appendedAt, epoch milliseconds       \
+ * long    bytesBefore, see {@link #accountedSize}  | fixed offsets, so retention reads them
+ * long    countBefore, records appended before /  without decoding the rest
  * string  id
  * varint  topic count, then each topic as a string
  * byte    flags: 1 = has data, 2 = has type, 4 = private
@@ -25,11 +26,19 @@ import java.util.List;
  *
  * Strings are a varint byte length then UTF-8; longs are big-endian. {@code bytesBefore} is the
  * running total of {@link #accountedSize} of every update appended before this one, so the bytes
- * held between any two sequences are one subtraction away.
+ * held between any two sequences are one subtraction away; {@code countBefore} likewise gives the
+ * number of records between two sequences, which the sequences alone no longer do: the history's
+ * sequences have gaps where the transport's other updates (the hub's own events, kept apart) are.
+ *
+ * <p>Version 1 lacked {@code countBefore}; its records are still read, as {@code countBefore =
+ * sequence - 1}, which is exact since version 1 stores had no gaps and started at sequence 1.
  */
 final class RecordCodec {
-  static final byte VERSION = 1;
-  static final int HEADER_BYTES = 1 + 8 + 8;
+  static final byte VERSION = 2;
+  /** The previous version, still read. */
+  static final byte VERSION_1 = 1;
+  static final int HEADER_BYTES = 1 + 8 + 8 + 8;
+  private static final int HEADER_BYTES_V1 = 1 + 8 + 8;
 
   private static final int FLAG_DATA = 1;
   private static final int FLAG_TYPE = 2;
@@ -42,9 +51,9 @@ final class RecordCodec {
   private RecordCodec() {}
 
   /** A record's fixed header, enough for retention decisions. */
-  record Header(long appendedAt, long bytesBefore) {}
+  record Header(long appendedAt, long bytesBefore, long countBefore) {}
 
-  static byte[] encode(Update u, long appendedAt, long bytesBefore) {
+  static byte[] encode(Update u, long appendedAt, long bytesBefore, long countBefore) {
     byte[] id = utf8(u.id());
     byte[][] topics = new byte[u.topics().size()][];
     int size = HEADER_BYTES + stringSize(id) + varintSize(topics.length) + 1 + 8;
@@ -64,6 +73,7 @@ final class RecordCodec {
     w.b(VERSION);
     w.l(appendedAt);
     w.l(bytesBefore);
+    w.l(countBefore);
     w.s(id);
     w.varint(topics.length);
     for (byte[] t : topics) {
@@ -92,22 +102,20 @@ final class RecordCodec {
 
   static Header header(long sequence, byte[] value) {
     Reader r = new Reader(sequence, value);
-    r.version();
-    return new Header(r.l(), r.l());
+    int version = r.version();
+    return new Header(r.l(), r.l(), version == VERSION_1 ? sequence - 1 : r.l());
   }
 
   /** The UTF-8 ID of a stored record, without decoding the rest. */
   static byte[] idBytes(long sequence, byte[] value) {
     Reader r = new Reader(sequence, value);
-    r.version();
-    r.skip(16);
+    r.skipHeader();
     return r.bytes();
   }
 
   static Update decode(long sequence, byte[] value) {
     Reader r = new Reader(sequence, value);
-    r.version();
-    r.skip(16);
+    r.skipHeader();
     String id = r.s();
     int topicCount = r.varint();
     if (topicCount < 1 || topicCount > MAX_TOPICS) {
@@ -203,15 +211,24 @@ final class RecordCodec {
       this.buf = buf;
     }
 
-    void version() {
-      if (buf.length < HEADER_BYTES) {
+    /** Reads the version byte and checks the header is there; returns the version. */
+    int version() {
+      if (buf.length < HEADER_BYTES_V1) {
         throw corrupt("record of " + buf.length + " bytes is shorter than its header");
       }
       int v = buf[pos++];
-      if (v != VERSION) {
-        throw new CorruptRecordException(
-            "record " + sequence + " has format version " + v + "; this Herald reads " + VERSION);
+      if (v != VERSION && v != VERSION_1) {
+        throw new CorruptRecordException("record " + sequence + " has format version " + v
+            + "; this Herald reads " + VERSION_1 + " and " + VERSION);
       }
+      if (v == VERSION && buf.length < HEADER_BYTES) {
+        throw corrupt("record of " + buf.length + " bytes is shorter than its header");
+      }
+      return v;
+    }
+
+    void skipHeader() {
+      skip(version() == VERSION_1 ? HEADER_BYTES_V1 - 1 : HEADER_BYTES - 1);
     }
 
     int b() {

@@ -107,13 +107,41 @@ class DurableHistoryTest {
   }
 
   @Test
-  void refusesGapsInSequences() throws Exception {
+  void refusesSequencesThatDoNotIncrease() throws Exception {
     try (DurableHistory h = open()) {
       h.append(batch(1, 2));
-      assertThatThrownBy(() -> h.append(batch(4, 1)))
+      assertThatThrownBy(() -> h.append(batch(2, 1)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("sequence 4");
+          .hasMessageContaining("sequence 2");
       assertThat(h.lastSequence()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * Sequences may skip numbers (the transport keeps the hub's own events elsewhere): reads return
+   * what is stored, full pages across gaps, and retention by count counts records, not numbers.
+   */
+  @Test
+  void gapsInSequencesAreReadAcrossAndNotCountedByRetention() throws Exception {
+    List<Update> sparse = new java.util.ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      sparse.add(TestUpdates.update("g-" + i, i * 100L));
+    }
+    try (DurableHistory h =
+        DurableHistory.open(dir.resolve("data"), StoreOptions.defaults().withMaxCount(10))) {
+      h.append(sparse.subList(0, 5));
+      h.append(sparse.subList(5, 30));
+      assertThat(h.read(0, Long.MAX_VALUE, 4)).extracting(Update::id)
+          .containsExactly("g-21", "g-22", "g-23", "g-24");
+      assertThat(h.read(2150, 2500, 100)).extracting(Update::sequence).containsExactly(2200L, 2300L, 2400L, 2500L);
+      assertThat(h.read(0, Long.MAX_VALUE, 100)).hasSize(10);
+      assertThat(h.locate("g-21")).isEqualTo(new ReplayStart(2100, "g-21"));
+      assertThat(h.locate("g-20").isEarliest()).isTrue();
+    }
+    try (DurableHistory h =
+        DurableHistory.open(dir.resolve("data"), StoreOptions.defaults().withMaxCount(10))) {
+      h.append(List.of(TestUpdates.update("g-31", 3101)));
+      assertThat(h.read(0, Long.MAX_VALUE, 100)).extracting(Update::id).hasSize(10).startsWith("g-22");
     }
   }
 

@@ -303,6 +303,11 @@ public final class HistoryStoreBenchmark {
     }
 
     @Override
+    public Update find(String eventId) throws HistoryException {
+      return delegate.find(eventId);
+    }
+
+    @Override
     public List<Update> read(long afterSequence, long upToSequence, int limit)
         throws HistoryException {
       return delegate.read(afterSequence, upToSequence, limit);

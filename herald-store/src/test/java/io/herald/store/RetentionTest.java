@@ -161,7 +161,7 @@ class RetentionTest {
   }
 
   private static long accounted(Update u) {
-    byte[] v = RecordCodec.encode(u, 0, 0);
+    byte[] v = RecordCodec.encode(u, 0, 0, 0);
     return RecordCodec.accountedSize(v, RecordCodec.utf8(u.id()).length);
   }
 

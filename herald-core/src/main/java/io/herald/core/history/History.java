@@ -35,6 +35,14 @@ public interface History extends AutoCloseable {
   ReplayStart locate(String lastEventId) throws HistoryException;
 
   /**
+   * The stored update with this event ID, or {@code null} when the history does not retain one
+   * (unknown, pruned, or a history that keeps nothing). Called by the transport's writer before it
+   * appends an update whose ID the publisher chose, so that IDs stay unique in the history: an
+   * indexed look-up, never a scan.
+   */
+  Update find(String eventId) throws HistoryException;
+
+  /**
    * Reads up to {@code limit} updates with {@code afterSequence < sequence <= upToSequence}, in
    * order. Replay is done in such pages so that no subscriber ever holds a large backlog in
    * memory.

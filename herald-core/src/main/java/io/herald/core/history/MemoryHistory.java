@@ -7,45 +7,71 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A bounded ring of the most recent updates, in memory ({@code --history memory}). Lost on
- * restart; never grows past {@code capacity} updates.
+ * A bounded ring of the most recent updates, in memory ({@code --history memory}, and the hub's
+ * own subscription events, see {@link SplitHistory}). Lost on restart; never holds more than
+ * {@code capacity} updates nor, when a byte cap is given, more than that many bytes of them
+ * ({@link Update#approximateSize()}): the oldest are evicted first.
  *
- * <p>Reads and the single writer share one lock; every critical section is a few array accesses,
- * so readers never wait on I/O.
+ * <p>Sequences must increase but need not be consecutive (the other class of updates takes the
+ * numbers in between when this ring holds one class of a {@link SplitHistory}); reads find their
+ * start by binary search.
+ *
+ * <p>Reads and the single writer share one lock; every critical section is a few array accesses
+ * (a binary search at most), so readers never wait on I/O.
  */
 public final class MemoryHistory implements History {
   private final Update[] ring;
+  private final long maxBytes;
   private final Map<String, Long> sequenceById;
-  private long first = 1; // sequence of the oldest update kept
-  private long last; // sequence of the newest update kept, 0 when none
+  private int head; // index of the oldest update kept
+  private int size;
+  private long bytes;
+  private long last; // sequence of the newest update ever appended, 0 when none
+  private String lastId;
 
   public MemoryHistory(int capacity) {
+    this(capacity, Long.MAX_VALUE);
+  }
+
+  /** A ring of at most {@code capacity} updates and {@code maxBytes} bytes of them. */
+  public MemoryHistory(int capacity, long maxBytes) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1");
     }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be at least 1");
+    }
     this.ring = new Update[capacity];
+    this.maxBytes = maxBytes;
     this.sequenceById = new HashMap<>();
   }
 
   @Override
   public synchronized void append(List<Update> batch) {
     for (Update u : batch) {
-      if (last != 0 && u.sequence() != last + 1) {
-        throw new IllegalStateException("sequence gap: " + last + " then " + u.sequence());
+      if (u.sequence() <= last) {
+        throw new IllegalStateException("sequence " + u.sequence() + " after " + last);
       }
-      if (last == 0) {
-        first = u.sequence();
+      long cost = u.approximateSize();
+      while (size == ring.length || (size > 0 && bytes + cost > maxBytes)) {
+        evictOldest();
       }
-      int slot = slot(u.sequence());
-      Update evicted = ring[slot];
-      if (evicted != null) {
-        sequenceById.remove(evicted.id(), evicted.sequence());
-        first = evicted.sequence() + 1;
-      }
-      ring[slot] = u;
+      ring[(head + size) % ring.length] = u;
+      size++;
+      bytes += cost;
       sequenceById.put(u.id(), u.sequence());
       last = u.sequence();
+      lastId = u.id();
     }
+  }
+
+  private void evictOldest() {
+    Update evicted = ring[head];
+    ring[head] = null;
+    head = (head + 1) % ring.length;
+    size--;
+    bytes -= evicted.approximateSize();
+    sequenceById.remove(evicted.id(), evicted.sequence());
   }
 
   @Override
@@ -63,25 +89,50 @@ public final class MemoryHistory implements History {
   }
 
   @Override
+  public synchronized Update find(String eventId) {
+    Long seq = sequenceById.get(eventId);
+    return seq == null ? null : at(firstAfter(seq - 1));
+  }
+
+  @Override
   public synchronized List<Update> read(long afterSequence, long upToSequence, int limit) {
-    long from = Math.max(afterSequence + 1, first);
-    long to = Math.min(upToSequence, last);
-    List<Update> out = new ArrayList<>((int) Math.max(0, Math.min(limit, to - from + 1)));
-    for (long s = from; s <= to && out.size() < limit; s++) {
-      out.add(ring[slot(s)]);
+    List<Update> out = new ArrayList<>();
+    for (int i = firstAfter(afterSequence); i < size && out.size() < limit; i++) {
+      Update u = at(i);
+      if (u.sequence() > upToSequence) {
+        break;
+      }
+      out.add(u);
     }
     return out;
   }
 
+  /** The ID of the newest update appended (even if the byte cap has evicted it since). */
   @Override
   public synchronized String lastEventId() {
-    return last == 0 ? null : ring[slot(last)].id();
+    return lastId;
   }
 
   @Override
   public void close() {}
 
-  private int slot(long sequence) {
-    return (int) (sequence % ring.length);
+  /** The update at position {@code i} from the oldest kept. */
+  private Update at(int i) {
+    return ring[(head + i) % ring.length];
+  }
+
+  /** The position of the oldest kept update with a sequence above {@code sequence}, or {@code size}. */
+  private int firstAfter(long sequence) {
+    int lo = 0;
+    int hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (at(mid).sequence() > sequence) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
   }
 }

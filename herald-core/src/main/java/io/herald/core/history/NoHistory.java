@@ -30,6 +30,15 @@ public final class NoHistory implements History {
     return ReplayStart.earliest();
   }
 
+  /**
+   * Always {@code null}: with no history there is nothing for an ID to be unique in, so every
+   * publish is stored and dispatched, even one that reuses an ID.
+   */
+  @Override
+  public Update find(String eventId) {
+    return null;
+  }
+
   @Override
   public List<Update> read(long afterSequence, long upToSequence, int limit) {
     return List.of();

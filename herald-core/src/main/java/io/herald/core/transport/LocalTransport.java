@@ -2,10 +2,14 @@ package io.herald.core.transport;
 
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
+import io.herald.core.history.NoHistory;
+import io.herald.core.history.SplitHistory;
 import io.herald.core.update.Update;
 import io.herald.core.worker.Workers;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +28,16 @@ import java.util.concurrent.TimeUnit;
  * of memory, {@code ThreadDeath}) ends the writer: the publishes it held and any queued or made
  * later fail at once, so no publisher waits forever, and the thread's death goes to the fatal
  * handler ({@link Workers#thread}), which in {@code herald serve} stops the process.
+ *
+ * <p>Event IDs are unique in the history. The writer is the one place on a node where checking
+ * an ID and appending it is atomic: before appending, each update whose ID the publisher chose is
+ * looked up in the history ({@link History#find}) and among the batch's earlier updates. An
+ * identical update there makes it a retry (answered with the stored update, not stored or
+ * dispatched again); a different one a conflict (refused). Hub-generated IDs skip the look-up.
+ *
+ * <p>The hub's own events (subscription events) are kept apart from application updates, in a
+ * bounded ring of their own ({@link SplitHistory}), so that they never push application updates
+ * out of the history; {@link #history()} reads both. With a {@link NoHistory} nothing is kept.
  */
 public final class LocalTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
@@ -42,23 +56,37 @@ public final class LocalTransport implements Transport {
   private volatile boolean dead;
   private long nextSequence;
 
-  private record Pending(Update update, CompletableFuture<Update> done) {}
+  private record Pending(Update update, boolean idFromPublisher, CompletableFuture<PublishResult> done) {}
 
+  /** A publish of the batch that repeats an earlier one of the same batch, stored at {@code index}. */
+  private record Echo(Pending pending, int index) {}
+
+  /** A transport over {@code history}, keeping the hub's events apart with default bounds. */
   public LocalTransport(History history) {
-    this.history = history;
+    this(history, SplitHistory.DEFAULT_EVENT_CAPACITY, SplitHistory.DEFAULT_EVENT_BYTES);
+  }
+
+  /**
+   * A transport over {@code history} whose hub events are kept in a ring of at most {@code
+   * eventCapacity} events and {@code eventBytes} bytes.
+   */
+  public LocalTransport(History history, int eventCapacity, long eventBytes) {
+    this.history = history instanceof NoHistory
+        ? history
+        : new SplitHistory(history, eventCapacity, eventBytes);
     this.nextSequence = history.lastSequence() + 1;
     this.writer = Workers.thread("herald-writer", this::writeLoop);
     this.writer.start();
   }
 
   @Override
-  public CompletableFuture<Update> publish(Update update) {
-    CompletableFuture<Update> done = new CompletableFuture<>();
+  public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+    CompletableFuture<PublishResult> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
       return done;
     }
-    queue.add(new Pending(update, done));
+    queue.add(new Pending(update, idFromPublisher, done));
     if (dead || (closed && !writer.isAlive())) {
       failLeftovers(); // raced with close() or the writer's death: nobody will write it
     }
@@ -70,6 +98,7 @@ public final class LocalTransport implements Transport {
     this.listener = listener;
   }
 
+  /** The history replays read: the application history and the hub's events, merged. */
   @Override
   public History history() {
     return history;
@@ -105,6 +134,8 @@ public final class LocalTransport implements Transport {
   }
 
   private void writeBatches(List<Pending> batch) {
+    List<Pending> toStore = new ArrayList<>();
+    List<Echo> echoes = new ArrayList<>();
     List<Update> updates = new ArrayList<>();
     while (true) {
       try {
@@ -122,20 +153,26 @@ public final class LocalTransport implements Transport {
         return;
       }
       long base = nextSequence;
-      for (int i = 0; i < batch.size(); i++) {
-        updates.add(batch.get(i).update().withSequence(base + i));
+      admit(batch, toStore, echoes);
+      for (int i = 0; i < toStore.size(); i++) {
+        updates.add(toStore.get(i).update().withSequence(base + i));
       }
       try {
-        history.append(updates);
+        if (!updates.isEmpty()) {
+          history.append(updates);
+        }
         if (!available) {
           LOG.info("history available again");
         }
         available = true;
         nextSequence = base + updates.size();
         UpdateListener l = listener;
-        for (int i = 0; i < batch.size(); i++) {
+        for (Echo echo : echoes) {
+          echo.pending().done().complete(PublishResult.duplicate(updates.get(echo.index())));
+        }
+        for (int i = 0; i < toStore.size(); i++) {
           Update u = updates.get(i);
-          batch.get(i).done().complete(u);
+          toStore.get(i).done().complete(PublishResult.stored(u));
           try {
             l.onUpdate(u);
           } catch (RuntimeException e) {
@@ -150,12 +187,66 @@ public final class LocalTransport implements Transport {
         available = false;
         TransportUnavailableException failure =
             new TransportUnavailableException("history unavailable: " + oneLine(e), e);
-        for (Pending p : batch) {
+        for (Pending p : toStore) {
           p.done().completeExceptionally(failure);
+        }
+        for (Echo echo : echoes) {
+          echo.pending().done().completeExceptionally(failure);
         }
       }
       batch.clear();
+      toStore.clear();
+      echoes.clear();
       updates.clear();
+    }
+  }
+
+  /**
+   * Sorts a drained batch: publishes to append go to {@code toStore} (in order), repeats of an
+   * earlier publish of the same batch to {@code echoes} (answered once that one is stored);
+   * conflicts and retries of an update already in the history are answered here. A failed
+   * look-up fails only its own publish (503).
+   */
+  private void admit(List<Pending> batch, List<Pending> toStore, List<Echo> echoes) {
+    Map<String, Integer> inBatch = null; // ID -> index in toStore, built once a look-up is needed
+    for (Pending p : batch) {
+      Update u = p.update();
+      if (!p.idFromPublisher()) {
+        if (inBatch != null) {
+          inBatch.put(u.id(), toStore.size());
+        }
+        toStore.add(p);
+        continue;
+      }
+      if (inBatch == null) {
+        inBatch = new HashMap<>();
+        for (int i = 0; i < toStore.size(); i++) {
+          inBatch.put(toStore.get(i).update().id(), i);
+        }
+      }
+      Integer earlier = inBatch.get(u.id());
+      if (earlier != null) {
+        if (u.sameContent(toStore.get(earlier).update())) {
+          echoes.add(new Echo(p, earlier));
+        } else {
+          p.done().complete(PublishResult.conflict(u));
+        }
+        continue;
+      }
+      PublishResult known;
+      try {
+        known = PublishResult.against(u, history.find(u.id()));
+      } catch (HistoryException | RuntimeException e) {
+        p.done().completeExceptionally(
+            new TransportUnavailableException("history unavailable: " + oneLine(e), e));
+        continue;
+      }
+      if (known != null) {
+        p.done().complete(known);
+        continue;
+      }
+      inBatch.put(u.id(), toStore.size());
+      toStore.add(p);
     }
   }
 

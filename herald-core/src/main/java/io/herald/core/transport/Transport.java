@@ -15,11 +15,26 @@ import java.util.concurrent.CompletableFuture;
 public interface Transport extends AutoCloseable {
 
   /**
-   * Accepts an unsequenced update. The future completes with the stored, sequenced update, or
+   * Accepts an unsequenced update whose ID the hub generated (random, so unique by construction):
+   * no look-up of the ID is made. The future completes with the stored, sequenced update, or
    * exceptionally with {@link TransportUnavailableException} when it could not be stored (the
    * update will then never be dispatched).
    */
-  CompletableFuture<Update> publish(Update update);
+  default CompletableFuture<Update> publish(Update update) {
+    return publish(update, false).thenApply(PublishResult::update);
+  }
+
+  /**
+   * Accepts an unsequenced update. Event IDs are unique in the history: when {@code
+   * idFromPublisher} is set, the ID is looked up first (atomically with the append, and against
+   * the other publishes of the same batch) and the result says whether the update was stored, was
+   * already stored (an idempotent retry: acknowledged with the stored update, neither stored nor
+   * dispatched again), or conflicts with another update holding that ID (refused). Hub-generated
+   * IDs skip the look-up, so they cost no read. The future fails with {@link
+   * TransportUnavailableException} when the update could not be stored (it will then never be
+   * dispatched).
+   */
+  CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher);
 
   /**
    * Sets the single listener that receives every accepted update in sequence order, from one

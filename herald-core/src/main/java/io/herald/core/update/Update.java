@@ -49,6 +49,20 @@ public record Update(
     return new Update(id, topics, data, type, retry, isPrivate, newSequence);
   }
 
+  /**
+   * Whether {@code other} is the same publish: same ID, topics (in order), data, type, retry and
+   * private flag; the sequence is ignored. Decides whether a publish reusing a stored ID is an
+   * idempotent retry or a conflict.
+   */
+  public boolean sameContent(Update other) {
+    return id.equals(other.id)
+        && topics.equals(other.topics)
+        && Objects.equals(data, other.data)
+        && Objects.equals(type, other.type)
+        && retry == other.retry
+        && isPrivate == other.isPrivate;
+  }
+
   /** Bytes this update is likely to occupy in memory or in a store, for retention accounting. */
   public long approximateSize() {
     long size = 64L + id.length() * 2L;

@@ -43,4 +43,31 @@ class MemoryHistoryTest {
         new Update("same", List.of("t"), "b", null, -1, false, 2)));
     assertThat(h.locate("same").afterSequence()).isEqualTo(2);
   }
+
+  @Test
+  void sequencesMayHaveGapsAndReadsPageAcrossThem() {
+    MemoryHistory h = new MemoryHistory(4);
+    h.append(List.of(new Update("a", List.of("t"), null, null, -1, false, 10),
+        new Update("b", List.of("t"), null, null, -1, false, 20),
+        new Update("c", List.of("t"), null, null, -1, false, 30)));
+    h.append(List.of(new Update("d", List.of("t"), null, null, -1, false, 35),
+        new Update("e", List.of("t"), null, null, -1, false, 50)));
+    assertThat(h.read(0, 100, 2)).extracting(Update::id).containsExactly("b", "c");
+    assertThat(h.read(25, 40, 10)).extracting(Update::id).containsExactly("c", "d");
+    assertThat(h.read(30, 100, 10)).extracting(Update::id).containsExactly("d", "e");
+    assertThat(h.locate("a").isEarliest()).isTrue();
+    assertThat(h.find("d").sequence()).isEqualTo(35);
+    assertThat(h.find("a")).isNull();
+  }
+
+  @Test
+  void aByteCapEvictsTheOldestToo() {
+    Update big = new Update("x", List.of("t"), "y".repeat(1000), null, -1, false, 1);
+    MemoryHistory h = new MemoryHistory(100, 3 * big.approximateSize() + 100);
+    for (int s = 1; s <= 10; s++) {
+      h.append(List.of(new Update("x" + s, List.of("t"), "y".repeat(1000), null, -1, false, s)));
+    }
+    assertThat(h.read(0, 100, 100)).extracting(Update::id).containsExactly("x8", "x9", "x10");
+    assertThat(h.lastEventId()).isEqualTo("x10");
+  }
 }

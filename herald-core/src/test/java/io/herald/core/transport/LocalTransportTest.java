@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +118,159 @@ class LocalTransportTest {
   }
 
   /** A real in-memory history whose appends can be made to fail, like a full disk. */
+  private static Update on(String id, String topic, String data) {
+    return new Update(id, List.of(topic), data, null, -1, false, 0);
+  }
+
+  @Test
+  void aPublisherIdHeldByAnotherUpdateConflictsAndAnIdenticalRetryIsStoredAndDispatchedOnce()
+      throws Exception {
+    MemoryHistory history = new MemoryHistory(100);
+    LocalTransport transport = new LocalTransport(history);
+    List<Update> dispatched = new CopyOnWriteArrayList<>();
+    transport.listen(dispatched::add);
+    PublishResult first = transport.publish(on("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
+    PublishResult hijack = transport.publish(on("b-1", "A", "one"), true).get(10, TimeUnit.SECONDS);
+    PublishResult retry = transport.publish(on("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
+    transport.close();
+    assertThat(first.outcome()).isEqualTo(PublishResult.Outcome.STORED);
+    assertThat(hijack.outcome()).isEqualTo(PublishResult.Outcome.CONFLICT);
+    assertThat(retry.outcome()).isEqualTo(PublishResult.Outcome.DUPLICATE);
+    assertThat(retry.update()).isEqualTo(first.update());
+    assertThat(dispatched).containsExactly(first.update());
+    assertThat(history.read(0, Long.MAX_VALUE, 10)).containsExactly(first.update());
+    assertThat(history.locate("b-1").afterSequence()).isEqualTo(first.update().sequence());
+  }
+
+  @Test
+  void twoPublishesWithOneIdInTheSameBatchAreCheckedAgainstEachOther() throws Exception {
+    GatedHistory history = new GatedHistory();
+    LocalTransport transport = new LocalTransport(history);
+    List<Update> dispatched = new CopyOnWriteArrayList<>();
+    transport.listen(dispatched::add);
+    CompletableFuture<PublishResult> gate = transport.publish(on("gate", "t", null), false);
+    history.entered.await(10, TimeUnit.SECONDS); // the writer is inside append: the rest queue up
+    CompletableFuture<PublishResult> a = transport.publish(on("x", "t", "same"), true);
+    CompletableFuture<PublishResult> again = transport.publish(on("x", "t", "same"), true);
+    CompletableFuture<PublishResult> other = transport.publish(on("x", "t", "other"), true);
+    history.release.countDown();
+    gate.get(10, TimeUnit.SECONDS);
+    PublishResult stored = a.get(10, TimeUnit.SECONDS);
+    assertThat(history.batchSizes).containsExactly(1, 1); // x once: one batch, one append of it
+    transport.close();
+    assertThat(stored.outcome()).isEqualTo(PublishResult.Outcome.STORED);
+    assertThat(again.get().outcome()).isEqualTo(PublishResult.Outcome.DUPLICATE);
+    assertThat(again.get().update()).isEqualTo(stored.update());
+    assertThat(other.get().outcome()).isEqualTo(PublishResult.Outcome.CONFLICT);
+    assertThat(dispatched).extracting(Update::id).containsExactly("gate", "x");
+  }
+
+  @Test
+  void hubGeneratedIdsCostNoLookUp() throws Exception {
+    GatedHistory history = new GatedHistory();
+    history.release.countDown();
+    LocalTransport transport = new LocalTransport(history);
+    for (int i = 0; i < 20; i++) {
+      transport.publish(on("urn:uuid:" + i, "t", null)).get(10, TimeUnit.SECONDS);
+    }
+    transport.publish(on("chosen", "t", null), true).get(10, TimeUnit.SECONDS);
+    transport.close();
+    assertThat(history.finds.get()).isEqualTo(1);
+  }
+
+  static Update hubEvent(int i) {
+    return new Update("urn:uuid:event-" + i,
+        List.of("/.well-known/mercure/subscriptions/t" + i + "/urn%3Auuid%3As"), "{}", null, -1, true, 0);
+  }
+
+  /** Issue 14, finding 11: subscription events have their own bound and never evict updates. */
+  @Test
+  void hubEventsNeverPushApplicationUpdatesOutOfABoundedHistory() throws Exception {
+    MemoryHistory applications = new MemoryHistory(10);
+    LocalTransport transport = new LocalTransport(applications, 50, 1 << 20);
+    List<Update> dispatched = new CopyOnWriteArrayList<>();
+    transport.listen(dispatched::add);
+    for (int i = 1; i <= 5; i++) {
+      transport.publish(on("a" + i, "t", "d" + i), true).get(10, TimeUnit.SECONDS);
+    }
+    List<CompletableFuture<Update>> events = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) { // 12 subscribe requests x 100 topics
+      events.add(transport.publish(hubEvent(i)));
+    }
+    for (CompletableFuture<Update> e : events) {
+      e.get(10, TimeUnit.SECONDS);
+    }
+    transport.publish(on("a6", "t", "d6"), true).get(10, TimeUnit.SECONDS);
+    History h = transport.history();
+    assertThat(h.locate("a1")).isEqualTo(new ReplayStart(1, "a1"));
+    List<Update> after = h.read(1, Long.MAX_VALUE, 1000);
+    assertThat(after).extracting(Update::id).startsWith("a2", "a3", "a4", "a5").endsWith("a6").hasSize(4 + 50 + 1);
+    assertThat(after.get(4).id()).isEqualTo("urn:uuid:event-1150");
+    // Pages merge both parts in sequence order, from an event's ID too.
+    List<Update> paged = new ArrayList<>();
+    long from = h.locate("urn:uuid:event-1190").afterSequence();
+    for (List<Update> page; !(page = h.read(from, Long.MAX_VALUE, 3)).isEmpty(); from = page.get(page.size() - 1).sequence()) {
+      paged.addAll(page);
+    }
+    assertThat(paged).extracting(Update::id).hasSize(10).endsWith("urn:uuid:event-1199", "a6");
+    assertThat(h.lastEventId()).isEqualTo("a6");
+    assertThat(h.find("urn:uuid:event-1199")).isNotNull();
+    assertThat(applications.read(0, Long.MAX_VALUE, 100)).extracting(Update::id)
+        .containsExactly("a1", "a2", "a3", "a4", "a5", "a6");
+    transport.close();
+    assertThat(dispatched).hasSize(1206); // everything is delivered live, stored or not
+  }
+
+  /** A memory history whose first append waits for {@link #release}; counts look-ups and appends. */
+  private static final class GatedHistory implements History {
+    private final MemoryHistory delegate = new MemoryHistory(100);
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger finds = new AtomicInteger();
+    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void append(List<Update> batch) {
+      entered.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      batchSizes.add(batch.size());
+      delegate.append(batch);
+    }
+
+    @Override
+    public long lastSequence() {
+      return delegate.lastSequence();
+    }
+
+    @Override
+    public ReplayStart locate(String lastEventId) {
+      return delegate.locate(lastEventId);
+    }
+
+    @Override
+    public Update find(String eventId) {
+      finds.incrementAndGet();
+      return delegate.find(eventId);
+    }
+
+    @Override
+    public List<Update> read(long afterSequence, long upToSequence, int limit) {
+      return delegate.read(afterSequence, upToSequence, limit);
+    }
+
+    @Override
+    public String lastEventId() {
+      return delegate.lastEventId();
+    }
+
+    @Override
+    public void close() {}
+  }
+
   private static final class FlakyHistory implements History {
     private final MemoryHistory delegate = new MemoryHistory(100);
     volatile boolean failing;
@@ -140,6 +295,11 @@ class LocalTransportTest {
     @Override
     public ReplayStart locate(String lastEventId) {
       return delegate.locate(lastEventId);
+    }
+
+    @Override
+    public Update find(String eventId) {
+      return delegate.find(eventId);
     }
 
     @Override

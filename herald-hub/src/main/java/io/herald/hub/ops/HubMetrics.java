@@ -42,6 +42,8 @@ public final class HubMetrics implements AutoCloseable {
     counter("herald.publishes", "Publishes by result", "result", "accepted", publishes, PublishCounters::acceptedCount);
     counter("herald.publishes", "Publishes by result", "result", "refused", publishes, PublishCounters::refusedCount);
     counter("herald.publishes", "Publishes by result", "result", "failed", publishes, PublishCounters::failedCount);
+    counter("herald.publishes", "Publishes by result", "result", "duplicate", publishes, PublishCounters::duplicateCount);
+    counter("herald.publishes", "Publishes by result", "result", "conflict", publishes, PublishCounters::conflictCount);
     counter("herald.deliveries", "Events written to subscribers (live and replayed)", null, null,
         subscribers, SubscriberCounters::deliveryCount);
     counter("herald.replayed", "Events sent from history to resuming subscribers", null, null,

@@ -7,6 +7,8 @@ public final class PublishCounters {
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder failed = new LongAdder();
+  private final LongAdder duplicate = new LongAdder();
+  private final LongAdder conflict = new LongAdder();
 
   void accepted() {
     accepted.increment();
@@ -20,7 +22,15 @@ public final class PublishCounters {
     }
   }
 
-  /** Publishes acknowledged with 200. */
+  void duplicate() {
+    duplicate.increment();
+  }
+
+  void conflict() {
+    conflict.increment();
+  }
+
+  /** Publishes acknowledged with 200 and newly stored. */
   public long acceptedCount() {
     return accepted.sum();
   }
@@ -33,5 +43,15 @@ public final class PublishCounters {
   /** Publishes that failed with a 5xx (not stored). */
   public long failedCount() {
     return failed.sum();
+  }
+
+  /** Retries of an update already stored under the same ID: 200, not stored again. */
+  public long duplicateCount() {
+    return duplicate.sum();
+  }
+
+  /** Publishes refused with 409: their ID is held by a different update. */
+  public long conflictCount() {
+    return conflict.sum();
   }
 }

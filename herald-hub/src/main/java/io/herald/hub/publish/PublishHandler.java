@@ -2,6 +2,7 @@ package io.herald.hub.publish;
 
 import io.herald.core.auth.Authorization;
 import io.herald.core.auth.Grants;
+import io.herald.core.transport.PublishResult;
 import io.herald.core.transport.Transport;
 import io.herald.core.transport.TransportUnavailableException;
 import io.herald.core.update.InvalidUpdateException;
@@ -189,13 +190,27 @@ public final class PublishHandler {
       return;
     }
 
+    String chosenId = Query.first(form, "id");
+    boolean idFromPublisher = chosenId != null && !chosenId.isEmpty();
     req.retain();
-    transport.publish(update).whenComplete((stored, failure) ->
+    transport.publish(update, idFromPublisher).whenComplete((result, failure) ->
         ctx.executor().execute(() -> {
           try {
-            if (failure == null) {
-              counters.accepted();
-              FullHttpResponse res = Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", stored.id());
+            if (failure == null && result.outcome() == PublishResult.Outcome.CONFLICT) {
+              // IDs are unique in the history: reusing another update's ID would let a
+              // publisher make that ID's subscribers resume past updates they never got.
+              counters.conflict();
+              FullHttpResponse res = Responses.text(HttpResponseStatus.CONFLICT, PublishResult.CONFLICT_REASON);
+              cors.apply(req, res.headers());
+              Responses.send(ctx, req, res);
+            } else if (failure == null) {
+              if (result.outcome() == PublishResult.Outcome.DUPLICATE) {
+                counters.duplicate(); // a retry: acknowledged again, stored and delivered once
+              } else {
+                counters.accepted();
+              }
+              FullHttpResponse res =
+                  Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", result.update().id());
               cors.apply(req, res.headers());
               Responses.send(ctx, req, res);
             } else {

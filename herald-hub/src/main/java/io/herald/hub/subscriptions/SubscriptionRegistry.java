@@ -20,7 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code /.well-known/mercure/subscriptions/{topic}/{subscriber}} with the JSON-LD subscription as
  * data; only subscribers whose token grants that topic receive it (it carries another user's
  * {@code mercure.payload}). The events go through the transport like any update, so in a cluster
- * every node's subscribers see them. When disabled, nothing is recorded and nothing is published:
+ * every node's subscribers see them, and they are replayable (the API's {@code lastEventID}
+ * resumes them); the transports keep them in a bounded retention of their own, so however many
+ * subscriptions clients open, they never push application updates out of the history
+ * (docs/decisions/0004-subscription-events-retention.md). When disabled, nothing is recorded and nothing is published:
  * the feature costs nothing.
  *
  * <p>Cost when enabled, which Mercure users know as memory spikes when many subscribers connect:
