@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.core.history.History;
 import io.herald.core.history.MemoryHistory;
 import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.PublishResult;
 import io.herald.core.transport.Transport;
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
@@ -214,8 +215,8 @@ class FrontDoorTest {
   /** A transport whose publishes are stored only once {@code resume} completes (a slow store). */
   private record HeldTransport(Transport inner, CompletableFuture<Void> resume) implements Transport {
     @Override
-    public CompletableFuture<Update> publish(Update update) {
-      return resume.thenCompose(v -> inner.publish(update));
+    public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+      return resume.thenCompose(v -> inner.publish(update, idFromPublisher));
     }
 
     @Override
