@@ -12,12 +12,15 @@ import java.util.concurrent.TimeUnit;
 /** Gathers one HTTP/2 stream's response status and body text (Netty client tests). */
 final class StreamCollector extends SimpleChannelInboundHandler<HttpObject> {
   final CompletableFuture<Integer> status = new CompletableFuture<>();
+  /** The response head, for tests that check its headers. */
+  final CompletableFuture<HttpResponse> head = new CompletableFuture<>();
   private final StringBuilder body = new StringBuilder();
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
     if (msg instanceof HttpResponse r) {
       status.complete(r.status().code());
+      head.complete(r);
     }
     if (msg instanceof HttpContent c) {
       synchronized (body) {
