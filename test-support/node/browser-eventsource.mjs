@@ -7,7 +7,7 @@
 //        [--topic TOPIC] [--data DATA] [--screenshot PATH] [--demo] [--timeout-ms N]
 //        [--sources N] [--ignore-https-errors]
 //        [--cookie JWT] [--private] [--publish-with header|cookie] [--expect-publish-status N]
-//        [--resume]
+//        [--resume] [--id ID]
 // --hub and --token can also come from HERALD_HUB_URL and HERALD_PUBLISHER_TOKEN.
 // --sources N opens N EventSources on the topic (default 1), all of which must open and receive
 // the update: past 5 that only works when the browser multiplexes them over HTTP/2 (the page's
@@ -26,7 +26,7 @@
 // a line "expect B" on stdin. Meanwhile the test restarts the hub (its stream ends, the browser
 // reconnects by itself with Last-Event-ID: A) and publishes B. Success requires the page to have
 // received exactly A then B (nothing lost, nothing twice) and the browser's reconnect to have
-// carried Last-Event-ID: A.
+// carried Last-Event-ID: A. --id ID: A is published with that ID (say, a non-ASCII one).
 //
 // Scenario (always): GET / on the hub; in the page, new EventSource('/.well-known/mercure?topic=T'),
 // wait for onopen; then fetch POST the update (form-urlencoded, Authorization: Bearer TOKEN) and
@@ -70,6 +70,7 @@ function parseArgs(argv) {
     publishWith: 'header',
     expectPublishStatus: 200,
     resume: false,
+    id: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -92,6 +93,7 @@ function parseArgs(argv) {
       case '--publish-with': opts.publishWith = value(); break;
       case '--expect-publish-status': opts.expectPublishStatus = Number(value()); break;
       case '--resume': opts.resume = true; break;
+      case '--id': opts.id = value(); break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -313,7 +315,7 @@ function nextStdinLine() {
 
 async function runResume(page, opts, requests, step, steps, browserVersion, pageUrl) {
   // One EventSource, kept for the whole run: the browser reconnects it by itself.
-  const first = await page.evaluate(async ({ topic, data, token }) => {
+  const first = await page.evaluate(async ({ topic, data, token, id }) => {
     const url = new URL('/.well-known/mercure', location.href);
     url.searchParams.append('topic', topic);
     url.searchParams.append('source', 'resume');
@@ -332,12 +334,12 @@ async function runResume(page, opts, requests, step, steps, browserVersion, page
     const res = await fetch('/.well-known/mercure', {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Authorization': `Bearer ${token}` },
-      body: new URLSearchParams({ topic, data }).toString(),
+      body: new URLSearchParams(id === null ? { topic, data } : { topic, data, id }).toString(),
     });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`publish answered ${res.status}: ${body}`);
     return { id: body.trim() };
-  }, { topic: opts.topic, data: opts.data, token: opts.token });
+  }, { topic: opts.topic, data: opts.data, token: opts.token, id: opts.id });
   await page.waitForFunction((id) => window.__heraldResume.received.some((m) => m.lastEventId === id),
     first.id, { timeout: opts.timeoutMs, polling: 50 });
   step(`received the first update ${first.id}`);
@@ -372,7 +374,11 @@ async function runResume(page, opts, requests, step, steps, browserVersion, page
     problems.push(`first data ${JSON.stringify(state.received[0].data)}`);
   }
   if (state.opens < 2) problems.push(`EventSource opened ${state.opens} time(s), expected a reconnect`);
-  if (!lastEventIdSent.slice(1).includes(first.id)) {
+  // The DevTools protocol reports header bytes one char each, and the browser sends the ID's
+  // UTF-8 bytes: a non-ASCII ID shows up as its UTF-8 read as Latin-1 (exact for bytes outside
+  // 0x80-0x9F, which the DevTools decoder maps as windows-1252).
+  const asSent = Buffer.from(first.id, 'utf8').toString('latin1');
+  if (!lastEventIdSent.slice(1).includes(asSent)) {
     problems.push(`no reconnect carried Last-Event-ID ${first.id}: ${JSON.stringify(lastEventIdSent)}`);
   }
   if (opts.screenshot) {

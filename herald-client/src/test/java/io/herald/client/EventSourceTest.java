@@ -114,22 +114,55 @@ class EventSourceTest {
   }
 
   @Test
-  void nonAsciiLastEventIdIsNotSentCorrupted() throws Exception {
-    // The JDK client writes HTTP/1.1 header values as US-ASCII; "€" would arrive as "???".
+  void nonAsciiLastEventIdIsSentAsUtf8InTheLastEventIdQueryParameter() throws Exception {
+    // The JDK client writes HTTP/1.1 header values as US-ASCII ("€" would arrive as "?") and
+    // refuses chars above U+00FF: the ID goes, exactly, as the query parameter Mercure defines
+    // for clients that cannot set headers, percent-encoded UTF-8. The test server records the
+    // request line and headers byte for byte (ISO-8859-1), so "?" would show.
     server =
         TestSseServer.start(
             x -> {
               if (x.number == 0) {
                 x.startStream().send("id: €-1 é\ndata: a\n\n");
+              } else if (x.number == 1) {
+                x.startStream().send("id: ü-2\ndata: b\n\n");
               } else {
                 x.noContent();
               }
             });
     RecordingListener listener = new RecordingListener();
-    builder("/events").connect(listener);
+    builder("/events?topic=t&lastEventID=stale").connect(listener);
     listener.awaitClosed();
-    assertThat(server.requests()).hasSize(2);
-    assertThat(server.requests().get(1).header("Last-Event-ID")).isNull();
+    List<TestSseServer.Request> requests = server.requests();
+    assertThat(requests).hasSize(3);
+    assertThat(requests.get(1).target())
+        .isEqualTo("/events?topic=t&lastEventID=%E2%82%AC-1%20%C3%A9");
+    assertThat(requests.get(1).header("Last-Event-ID")).isNull();
+    assertThat(requests.get(2).target()).isEqualTo("/events?topic=t&lastEventID=%C3%BC-2");
+    assertThat(requests.get(2).header("Last-Event-ID")).isNull();
+  }
+
+  @Test
+  void anAsciiLastEventIdAfterANonAsciiOneGoesInTheHeaderAgain() throws Exception {
+    server =
+        TestSseServer.start(
+            x -> {
+              if (x.number == 0) {
+                x.startStream().send("id: ü\ndata: a\n\n");
+              } else if (x.number == 1) {
+                x.startStream().send("id: plain\ndata: b\n\n");
+              } else {
+                x.noContent();
+              }
+            });
+    RecordingListener listener = new RecordingListener();
+    builder("/events?topic=t").connect(listener);
+    listener.awaitClosed();
+    List<TestSseServer.Request> requests = server.requests();
+    assertThat(requests).hasSize(3);
+    assertThat(requests.get(1).target()).isEqualTo("/events?topic=t&lastEventID=%C3%BC");
+    assertThat(requests.get(2).target()).isEqualTo("/events?topic=t");
+    assertThat(requests.get(2).header("Last-Event-ID")).isEqualTo("plain");
   }
 
   @Test

@@ -167,8 +167,13 @@ class BrowserTest {
       String origin = "http://127.0.0.1:" + port;
       Path out = browserTestDir();
       Path stderr = out.resolve("hub-page-resume-node-stderr.log");
+      // A non-ASCII ID: the browser sends it back as UTF-8 bytes, which the hub must read as such
+      // (read as ISO-8859-1 it matched nothing and the page got everything replayed again).
+      // (Its UTF-8 bytes avoid 0x80-0x9F, which the DevTools protocol reports as windows-1252.)
+      String wantedId = "\u00fc-\u00e9-" + UUID.randomUUID();
       node = startNode(List.of("--hub", origin, "--timeout-ms", String.valueOf(SCRIPT_TIMEOUT_MS), "--token", HubFixture.publisherToken(), "--topic", topic,
-          "--data", "before the restart", "--resume", "--screenshot", out.resolve("hub-page-resume.png").toString()),
+          "--data", "before the restart", "--resume", "--id", wantedId,
+          "--screenshot", out.resolve("hub-page-resume.png").toString()),
           stderr);
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
       Process reading = node;
@@ -191,6 +196,7 @@ class BrowserTest {
       Map<String, Object> first = JSONObjectUtils.parse(stage);
       assertThat(first.get("stage")).as(stage).isEqualTo("received-first");
       String firstId = (String) first.get("id");
+      assertThat(firstId).isEqualTo(wantedId);
 
       hub.close(); // ends the browser's stream with a short retry: it will come back by itself
       hub = null;
@@ -219,7 +225,9 @@ class BrowserTest {
       assertThat(received).extracting(m -> (Object) ((Map<?, ?>) m).get("lastEventId")).containsExactly(firstId, away.id());
       assertThat(received).extracting(m -> (Object) ((Map<?, ?>) m).get("data"))
           .containsExactly("before the restart", "while the hub was away");
-      assertThat(JSONObjectUtils.getJSONArray(result, "lastEventIdSent")).contains(firstId);
+      // The DevTools protocol reports header bytes one char each: the browser sent the ID's UTF-8.
+      assertThat(JSONObjectUtils.getJSONArray(result, "lastEventIdSent"))
+          .contains(new String(firstId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     } finally {
       if (node != null) {
         node.destroyForcibly();

@@ -19,12 +19,15 @@ final class StreamCollector extends SimpleChannelInboundHandler<HttpObject> {
   /** The stream channel, and the write of its request (set by {@link H2TestClient#open}). */
   volatile Channel channel;
   volatile ChannelFuture sent;
+  /** The response head, for tests that check its headers. */
+  final CompletableFuture<HttpResponse> head = new CompletableFuture<>();
   private final StringBuilder body = new StringBuilder();
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
     if (msg instanceof HttpResponse r) {
       status.complete(r.status().code());
+      head.complete(r);
     }
     if (msg instanceof HttpContent c) {
       synchronized (body) {

@@ -5,6 +5,9 @@ import io.herald.core.history.HistoryException;
 import io.herald.core.history.ReplayStart;
 import io.herald.core.update.Update;
 import io.herald.core.worker.Workers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +22,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -40,6 +44,16 @@ import org.rocksdb.WriteBatch;
  *
  * <p>Reads never take a lock that a write holds for long: RocksDB reads are consistent while a
  * write runs, and they only ever look at {@code [first, last]}, which pruning never touches.
+ *
+ * <p>Storage faults pass: once a write fails with an I/O error (a full disk, the engine's space
+ * cap), RocksDB keeps refusing writes until it is resumed, which its Java binding cannot ask for.
+ * So the history recovers itself: at most every {@link #RECOVERY_INTERVAL_MILLIS}, from the
+ * background thread and from the next append, it checks there is room again, tries a tiny write
+ * and, if the engine still refuses after an I/O error, closes and reopens it (what a restart
+ * would do, without one). Appends meanwhile fail at once with the original reason; reads keep
+ * being served. The
+ * in-memory bounds stay as they were: only acknowledged batches are visible, and what a refused
+ * batch may have left past {@code last} is deleted on reopen.
  */
 public final class DurableHistory implements History {
   private static final System.Logger LOG = System.getLogger(DurableHistory.class.getName());
@@ -51,10 +65,19 @@ public final class DurableHistory implements History {
   /** Initial page capacity; a page grows only as far as the records actually read. */
   private static final int PAGE_PREALLOCATION = 256;
   private static final long CLOSE_WAIT_SECONDS = 5;
+  /** How often a history whose writes failed checks whether it can write again. */
+  static final long RECOVERY_INTERVAL_MILLIS = 1000;
+  /**
+   * Free bytes the filesystem must have before a failed engine is reopened: reopening flushes
+   * the recovered write-ahead log to table files, so room for both memtables and some slack.
+   */
+  private static final long REOPEN_SLACK_BYTES = 4L << 20;
+  private static final byte[] PROBE_KEY = "herald-write-probe".getBytes(StandardCharsets.UTF_8);
 
   private final Path dir;
   private final StoreOptions options;
-  private final RocksEngine engine;
+  /** Replaced only by {@link #recover} under the lifecycle write lock. */
+  private volatile RocksEngine engine;
   private final long maxAgeMillis;
   /** Serializes appends and moves of {@code first}. */
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -70,6 +93,13 @@ public final class DurableHistory implements History {
   private volatile long last; // newest stored sequence, 0 when empty
   private volatile String lastId;
   private volatile boolean closed;
+  /** The engine refused a write and has not been seen writing since: see the class comment. */
+  private volatile HistoryException failure;
+  /** Whether {@link #failure} is an I/O error, which a reopen may cure (others only a probe). */
+  private volatile boolean reopenMayCure;
+  private volatile long nextRecoveryNanos;
+  /** The cap on table files, changed at runtime by {@link #maxDiskBytes(long)}; 0 for none. */
+  private volatile long maxDiskBytes;
 
   // Under writeLock only.
   private long bytesAfterLast; // RecordCodec.accountedSize summed over every update ever stored
@@ -87,6 +117,7 @@ public final class DurableHistory implements History {
     this.options = options;
     this.engine = engine;
     this.maxAgeMillis = saturatedMillis(options);
+    this.maxDiskBytes = options.maxDiskBytes();
     // An Error in a sweep or a prune, or a sweep that throws at all, goes to the fatal handler
     // (Workers#scheduler): a silently stopped sweep would let the history outgrow its limits.
     this.background = Workers.scheduler("herald-history-retention");
@@ -111,6 +142,11 @@ public final class DurableHistory implements History {
     }
     long period = options.sweepInterval().toMillis();
     h.background.scheduleWithFixedDelay(h::sweep, period, period, TimeUnit.MILLISECONDS);
+    h.background.scheduleWithFixedDelay(
+        h::recoverInBackground,
+        RECOVERY_INTERVAL_MILLIS,
+        RECOVERY_INTERVAL_MILLIS,
+        TimeUnit.MILLISECONDS);
     return h;
   }
 
@@ -129,12 +165,19 @@ public final class DurableHistory implements History {
     if (batch.isEmpty()) {
       return;
     }
+    if (failure != null) {
+      recover(false);
+    }
     lifecycle.readLock().lock();
     writeLock.lock();
     try {
       ensureOpen();
       // Sequences increase; they may skip numbers (taken by updates kept elsewhere, see
       // core's SplitHistory), which is why retention counts records by countBefore.
+      HistoryException failed = failure;
+      if (failed != null) {
+        throw new HistoryException(failed.getMessage(), failed);
+      }
       long start = batch.get(0).sequence();
       if (start < 1 || start <= last) {
         throw new IllegalArgumentException(
@@ -162,7 +205,10 @@ public final class DurableHistory implements History {
         }
         engine.db.write(engine.appendWrite, wb);
       } catch (RocksDBException e) {
-        throw RocksEngine.failure("cannot store " + batch.size() + " updates", dir, e);
+        HistoryException refused =
+            RocksEngine.failure("cannot store " + batch.size() + " updates", dir, e);
+        failed(refused, e.getStatus() == null || e.getStatus().getCode() == Status.Code.IOError);
+        throw refused;
       }
       if (last == 0) {
         pruneLock.lock();
@@ -195,6 +241,32 @@ public final class DurableHistory implements History {
       }
     } finally {
       writeLock.unlock();
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Writes work, as far as this history knows: no write failed since the last recovery. */
+  @Override
+  public boolean recovered() {
+    return failure == null && !closed;
+  }
+
+  /**
+   * Changes the engine's cap on table files at runtime ({@code 0}: none), for operators' tools
+   * and tests; it also applies to an engine reopened by recovery.
+   */
+  public void maxDiskBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("max disk bytes must not be negative");
+    }
+    lifecycle.readLock().lock();
+    try {
+      maxDiskBytes = bytes;
+      RocksEngine e = engine;
+      if (!closed && e != null) {
+        e.maxDiskBytes(bytes);
+      }
+    } finally {
       lifecycle.readLock().unlock();
     }
   }
@@ -350,7 +422,9 @@ public final class DurableHistory implements History {
         return;
       }
       closed = true;
-      engine.close();
+      if (engine != null) {
+        engine.close();
+      }
     } finally {
       lifecycle.writeLock().unlock();
     }
@@ -422,9 +496,107 @@ public final class DurableHistory implements History {
     }
   }
 
+  private void failed(HistoryException e, boolean ioError) {
+    reopenMayCure = ioError;
+    if (failure == null) {
+      nextRecoveryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECOVERY_INTERVAL_MILLIS);
+      LOG.log(System.Logger.Level.WARNING, "history store refuses writes, recovering once it can: "
+          + e.getMessage());
+    }
+    failure = e;
+  }
+
+  private void recoverInBackground() {
+    if (failure != null && !closed) {
+      recover(true);
+    }
+  }
+
+  /**
+   * Makes a failed engine write again, if there is room: first a tiny write (RocksDB may have
+   * resumed by itself), else, after an I/O error, a close and reopen. At most once per {@link
+   * #RECOVERY_INTERVAL_MILLIS} unless {@code due}. Holds the lifecycle lock exclusively, so no
+   * call is using the engine it replaces; a reopen that fails leaves the history closed to
+   * everything but further recovery attempts.
+   */
+  private void recover(boolean due) {
+    long now = System.nanoTime();
+    if (!due && now - nextRecoveryNanos < 0) {
+      return;
+    }
+    lifecycle.writeLock().lock();
+    try {
+      if (failure == null || closed) {
+        return;
+      }
+      nextRecoveryNanos = now + TimeUnit.MILLISECONDS.toNanos(RECOVERY_INTERVAL_MILLIS);
+      if (!hasRoom()) {
+        return;
+      }
+      if (engine != null && probe(engine)) {
+        LOG.log(System.Logger.Level.INFO, "history store in " + dir + " writes again");
+        failure = null;
+        return;
+      }
+      if (!reopenMayCure) {
+        return;
+      }
+      if (engine != null) {
+        engine.close();
+        engine = null;
+      }
+      RocksEngine reopened = RocksEngine.open(dir, options, maxDiskBytes, false);
+      try {
+        // A refused batch may have reached the write-ahead log: nothing past last is ours.
+        reopened.db.deleteRange(
+            reopened.updates, reopened.pruneWrite, Keys.of(last + 1), Keys.of(Long.MAX_VALUE));
+      } catch (RocksDBException | RuntimeException e) {
+        reopened.close();
+        throw e;
+      }
+      if (!probe(reopened)) {
+        reopened.close();
+        return;
+      }
+      engine = reopened;
+      failure = null;
+      LOG.log(System.Logger.Level.INFO, "history store in " + dir + " reopened, writes again");
+    } catch (HistoryException | RocksDBException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "history store recovery failed in " + dir + ": "
+          + e.getMessage());
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  /** Whether the filesystem (and the engine's cap, if any) has room for a reopen. */
+  private boolean hasRoom() {
+    try {
+      if (Files.getFileStore(dir).getUsableSpace() < 2 * options.memtableBytes() + REOPEN_SLACK_BYTES) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return engine == null || !engine.atDiskCap();
+  }
+
+  /** A tiny synced write outside the history's data: does the engine take writes? */
+  private static boolean probe(RocksEngine e) {
+    try {
+      e.db.put(e.appendWrite, PROBE_KEY, new byte[0]);
+      return true;
+    } catch (RocksDBException refused) {
+      return false;
+    }
+  }
+
   private void ensureOpen() throws HistoryException {
     if (closed) {
       throw new HistoryException("history in " + dir + " is closed");
+    }
+    if (engine == null) {
+      throw new HistoryException("history in " + dir + " is reopening: " + failure.getMessage());
     }
   }
 

@@ -56,14 +56,17 @@ final class RocksEngine implements AutoCloseable {
 
   private final List<ColumnFamilyHandle> handles;
   private final List<AbstractNativeReference> resources;
+  private final SstFileManager files;
 
   private RocksEngine(
       RocksDB db,
       List<ColumnFamilyHandle> handles,
       WriteOptions appendWrite,
       WriteOptions pruneWrite,
-      List<AbstractNativeReference> resources) {
+      List<AbstractNativeReference> resources,
+      SstFileManager files) {
     this.db = db;
+    this.files = files;
     this.handles = handles;
     this.updates = handles.get(1);
     this.ids = handles.get(2);
@@ -74,13 +77,19 @@ final class RocksEngine implements AutoCloseable {
 
   static RocksEngine open(Path dir, StoreOptions options, boolean create)
       throws HistoryException {
+    return open(dir, options, options.maxDiskBytes(), create);
+  }
+
+  /** Opens with {@code maxDiskBytes} as the table-file cap instead of the options' one. */
+  static RocksEngine open(Path dir, StoreOptions options, long maxDiskBytes, boolean create)
+      throws HistoryException {
     List<AbstractNativeReference> resources = new ArrayList<>();
     try {
       // An SstFileManager is what lets RocksDB recover by itself from a full disk once space is
       // freed; it also enforces the optional hard cap on table files.
       SstFileManager files = track(resources, new SstFileManager(Env.getDefault()));
-      if (options.maxDiskBytes() > 0) {
-        files.setMaxAllowedSpaceUsage(options.maxDiskBytes());
+      if (maxDiskBytes > 0) {
+        files.setMaxAllowedSpaceUsage(maxDiskBytes);
       }
       DBOptions db =
           track(resources, new DBOptions())
@@ -121,7 +130,7 @@ final class RocksEngine implements AutoCloseable {
           track(resources, new WriteOptions())
               .setSync(options.fsync() == FsyncPolicy.ALWAYS);
       WriteOptions pruneWrite = track(resources, new WriteOptions()).setSync(false);
-      return new RocksEngine(rocks, handles, appendWrite, pruneWrite, resources);
+      return new RocksEngine(rocks, handles, appendWrite, pruneWrite, resources, files);
     } catch (RocksDBException e) {
       closeAll(resources);
       throw openFailure(dir, e);
@@ -129,6 +138,16 @@ final class RocksEngine implements AutoCloseable {
       closeAll(resources);
       throw e;
     }
+  }
+
+  /** Changes the cap on table files at runtime; {@code 0} removes it. */
+  void maxDiskBytes(long bytes) {
+    files.setMaxAllowedSpaceUsage(bytes);
+  }
+
+  /** Whether the cap on table files, if any, leaves no room. */
+  boolean atDiskCap() {
+    return files.isMaxAllowedSpaceReached();
   }
 
   /** Syncs the write-ahead log (so an OS-policy store is durable after a clean stop), closes. */

@@ -45,6 +45,8 @@ public final class RealEventSource implements EventSource {
   private static final Duration REASON_WAIT = Duration.ofSeconds(2);
   private static final int REASON_MAX_BYTES = 1024;
   private static final int REASON_MAX_CHARS = 200;
+  /** Mercure's query parameter for the last event ID, for clients that cannot send the header. */
+  private static final String LAST_EVENT_ID_PARAMETER = "lastEventID";
 
   private final EventSourceConfig config;
   private final SseParser parser;
@@ -322,8 +324,16 @@ public final class RealEventSource implements EventSource {
   }
 
   private HttpRequest request() {
+    String id = parser.lastEventId();
+    // The JDK client writes HTTP/1.1 header values as US-ASCII (anything else becomes "?") and
+    // refuses chars above U+00FF; only its HTTP/2 encoder writes ISO-8859-1, and the version is
+    // not known before connecting. A corrupted ID would make the server replay from the wrong
+    // place, so an ID that is not printable ASCII goes as Mercure's lastEventID query parameter
+    // instead, percent-encoded UTF-8: exactly its bytes, whatever the HTTP version.
+    boolean idInHeader = id.isEmpty() || Headers.isAsciiValue(id);
+    URI uri = idInHeader ? config.uri() : Urls.withReplacedQuery(config.uri(), LAST_EVENT_ID_PARAMETER, id);
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(config.uri())
+        HttpRequest.newBuilder(uri)
             .GET()
             .header("Accept", "text/event-stream")
             .header("Cache-Control", "no-cache");
@@ -335,18 +345,8 @@ public final class RealEventSource implements EventSource {
     if (config.bearerTokens() != null) {
       b.setHeader("Authorization", "Bearer " + config.bearerTokens().get());
     }
-    String id = parser.lastEventId();
-    if (!id.isEmpty()) {
-      if (Headers.isAsciiValue(id)) {
-        b.setHeader("Last-Event-ID", id);
-      } else {
-        // The JDK client writes HTTP/1.1 headers as US-ASCII ("?" for anything else): a
-        // corrupted ID would make a server replay from the wrong place, so send none.
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "last event ID is not printable ASCII; the JDK HTTP client cannot send it,"
-                + " reconnecting without Last-Event-ID");
-      }
+    if (!id.isEmpty() && idInHeader) {
+      b.setHeader("Last-Event-ID", id);
     }
     return b.build();
   }

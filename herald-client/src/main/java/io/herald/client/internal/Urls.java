@@ -35,6 +35,32 @@ public final class Urls {
   }
 
   /**
+   * {@code uri} with every {@code name} parameter of its query removed and {@code name=value}
+   * appended (fragment dropped). {@code name} must be unreserved characters only.
+   */
+  public static URI withReplacedQuery(URI uri, String name, String value) {
+    String s = uri.toString();
+    int hash = s.indexOf('#');
+    if (hash >= 0) {
+      s = s.substring(0, hash);
+    }
+    int question = s.indexOf('?');
+    StringBuilder b = new StringBuilder(question < 0 ? s : s.substring(0, question));
+    char separator = '?';
+    if (question >= 0) {
+      for (String pair : s.substring(question + 1).split("&")) {
+        if (pair.isEmpty() || pair.equals(name) || pair.startsWith(name + "=")) {
+          continue;
+        }
+        b.append(separator).append(pair);
+        separator = '&';
+      }
+    }
+    b.append(separator).append(name).append('=').append(encode(value));
+    return URI.create(b.toString());
+  }
+
+  /**
    * Percent-encodes {@code s} for a query value or a path segment: everything but unreserved
    * characters, and a space as {@code %20} (not {@code +}, which only form decoders read as a
    * space).

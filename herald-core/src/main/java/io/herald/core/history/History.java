@@ -52,6 +52,16 @@ public interface History extends AutoCloseable {
   /** The ID of the newest stored update, or {@code null} when there is none. */
   String lastEventId();
 
+  /**
+   * Whether a history whose last append failed is known to take appends again: it recovered by
+   * itself (for example once disk space came back). The transport asks while it reports itself
+   * unavailable, so readiness follows the recovery without waiting for the next publish. The
+   * default, {@code false}, leaves that to the next append that succeeds.
+   */
+  default boolean recovered() {
+    return false;
+  }
+
   @Override
   void close();
 }

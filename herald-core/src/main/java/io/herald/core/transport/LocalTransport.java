@@ -144,6 +144,10 @@ public final class LocalTransport implements Transport {
           if (closed && queue.isEmpty()) {
             return;
           }
+          if (!available && history.recovered()) {
+            LOG.info("history available again");
+            available = true;
+          }
           continue;
         }
         batch.add(first);

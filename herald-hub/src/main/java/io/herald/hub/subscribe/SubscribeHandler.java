@@ -7,6 +7,7 @@ import io.herald.core.history.ReplayStart;
 import io.herald.core.sse.SseEncoder;
 import io.herald.core.topic.TopicLength;
 import io.herald.core.transport.Transport;
+import io.herald.core.update.Update;
 import io.herald.hub.HubConfig;
 import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
@@ -133,11 +134,7 @@ public final class SubscribeHandler {
     }
     ctx.channel().closeFuture().addListener(f -> admission.lease().release());
 
-    String lastEventId = req.headers().get("Last-Event-ID");
-    if (lastEventId == null) {
-      List<String> q = query.get("lastEventID");
-      lastEventId = q == null || q.isEmpty() ? null : q.get(0);
-    }
+    String lastEventId = requestedLastEventId(req, query);
 
     HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     res.headers()
@@ -181,12 +178,52 @@ public final class SubscribeHandler {
     return true;
   }
 
+  /**
+   * The ID the subscriber last saw: the {@code Last-Event-ID} header (UTF-8, as browsers send it),
+   * else the {@code lastEventID} query parameter; {@code null} when neither is given or the value
+   * is empty. An empty ID means "live only", as in Mercure's hub: a subscriber that never saw an
+   * event has nothing to resume from, and a full replay would hand it the whole history.
+   */
+  private static String requestedLastEventId(HttpRequest req, Map<String, List<String>> query) {
+    String header = req.headers().get("Last-Event-ID");
+    String id = header == null || header.isEmpty() ? null : LastEventIdHeader.decode(header);
+    if (id == null) {
+      List<String> q = query.get("lastEventID");
+      id = q == null || q.isEmpty() ? null : q.get(0);
+    }
+    return id == null || id.isEmpty() ? null : id;
+  }
+
+  /**
+   * Where the subscriber resumes. Security: a private update's ID is as secret as the update. When
+   * {@code lastEventId} names a private update this subscriber may not receive, the answer (the
+   * {@code Last-Event-ID} response header and the replay) is exactly the one for an unknown ID,
+   * so a subscriber cannot probe which private IDs exist.
+   */
+  private ReplayStart locate(String lastEventId, SubscriberStream stream) throws HistoryException {
+    if (lastEventId.equals(EARLIEST) || lastEventId.length() > MAX_EVENT_ID_LENGTH) {
+      return ReplayStart.earliest();
+    }
+    ReplayStart start = transport.history().locate(lastEventId);
+    if (start.isEarliest()) {
+      return start;
+    }
+    long seq = start.afterSequence();
+    List<Update> found = transport.history().read(seq - 1, seq, 1);
+    if (found.isEmpty()) {
+      return ReplayStart.earliest(); // pruned meanwhile: as if never known
+    }
+    Update u = found.get(0);
+    if (u.isPrivate() && !authorization.canReceivePrivate(stream.grants(), u.topics())) {
+      return ReplayStart.earliest();
+    }
+    return start;
+  }
+
   private void locateAndReplay(Channel channel, HttpResponse res, SubscriberStream stream, String lastEventId) {
     ReplayStart start;
     try {
-      start = lastEventId.equals(EARLIEST) || lastEventId.length() > MAX_EVENT_ID_LENGTH
-          ? ReplayStart.earliest()
-          : transport.history().locate(lastEventId);
+      start = locate(lastEventId, stream);
     } catch (HistoryException | RuntimeException e) {
       // The position is unknown for now, not unknown to the history: replaying everything would
       // flood the subscriber with duplicates. Close instead; its client retries with the same ID.
@@ -197,7 +234,8 @@ public final class SubscribeHandler {
     ReplayStart from = start;
     channel.eventLoop().execute(() -> {
       stream.resumeAfter(from.afterSequence());
-      res.headers().set("Last-Event-ID", from.isEarliest() ? EARLIEST : from.foundId());
+      res.headers().set("Last-Event-ID",
+          from.isEarliest() ? EARLIEST : LastEventIdHeader.encode(from.foundId()));
       startStream(channel, res, stream);
       stream.flush();
       replays.submit(new Replay(stream, transport.history(), authorization, replayExecutor,
