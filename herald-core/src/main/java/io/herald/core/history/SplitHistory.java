@@ -120,6 +120,12 @@ public final class SplitHistory implements History {
         : application.lastEventId();
   }
 
+  /** The application history's answer: the events' ring is in memory and never fails. */
+  @Override
+  public boolean recovered() {
+    return application.recovered();
+  }
+
   /** Closes the application history too. */
   @Override
   public void close() {
