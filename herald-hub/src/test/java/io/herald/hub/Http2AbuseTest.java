@@ -58,17 +58,12 @@ class Http2AbuseTest {
     try (SseStream bystander = f.subscribe(f.subscribeUri("abuse")); Socket s = connect()) {
       OutputStream out = s.getOutputStream();
       byte[] headers = subscribeHeaders();
-      boolean cut = false;
       // Far more open-then-cancel pairs than any client needs; each costs the server a stream.
-      for (int i = 0; i < 20_000 && !cut; i++) {
+      boolean cut = flood(20_000, i -> {
         int stream = 1 + 2 * i;
-        try {
-          frame(out, FRAME_HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, stream, headers);
-          frame(out, FRAME_RST_STREAM, 0, stream, new byte[] {0, 0, 0, ERROR_CANCEL});
-        } catch (SocketException closedByTheHub) {
-          cut = true;
-        }
-      }
+        frame(out, FRAME_HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, stream, headers);
+        frame(out, FRAME_RST_STREAM, 0, stream, new byte[] {0, 0, 0, ERROR_CANCEL});
+      });
       assertThat(cut || endsWithGoAway(s)).as("the hub ended the resetting connection").isTrue();
       assertBystanderStillServed(bystander, "after rapid reset");
     }
@@ -79,16 +74,9 @@ class Http2AbuseTest {
     try (SseStream bystander = f.subscribe(f.subscribeUri("abuse")); Socket s = connect()) {
       s.setReceiveBufferSize(4096);
       OutputStream out = s.getOutputStream();
-      boolean cut = false;
       byte[] ping = new byte[8];
       // Every PING owes an ACK; with the ACKs unread they would queue on the hub without end.
-      for (int i = 0; i < 2_000_000 && !cut; i++) {
-        try {
-          frame(out, FRAME_PING, 0, 0, ping);
-        } catch (SocketException closedByTheHub) {
-          cut = true;
-        }
-      }
+      boolean cut = flood(2_000_000, i -> frame(out, FRAME_PING, 0, 0, ping));
       assertThat(cut || endsWithGoAway(s)).as("the hub ended the flooding connection").isTrue();
       assertBystanderStillServed(bystander, "after a ping flood");
     }
@@ -99,14 +87,8 @@ class Http2AbuseTest {
     try (SseStream bystander = f.subscribe(f.subscribeUri("abuse")); Socket s = connect()) {
       s.setReceiveBufferSize(4096);
       OutputStream out = s.getOutputStream();
-      boolean cut = false;
-      for (int i = 0; i < 2_000_000 && !cut; i++) {
-        try {
-          frame(out, FRAME_SETTINGS, 0, 0, new byte[0]);
-        } catch (SocketException closedByTheHub) {
-          cut = true;
-        }
-      }
+      // Every SETTINGS owes an ACK, likewise.
+      boolean cut = flood(2_000_000, i -> frame(out, FRAME_SETTINGS, 0, 0, new byte[0]));
       assertThat(cut || endsWithGoAway(s)).as("the hub ended the flooding connection").isTrue();
       assertBystanderStillServed(bystander, "after a settings flood");
     }
@@ -120,14 +102,7 @@ class Http2AbuseTest {
       // literal header fields, 64 MiB in all if nobody stops it (the hub's limit is 24 KiB).
       frame(out, FRAME_HEADERS, FLAG_END_STREAM, 1, subscribeHeaders());
       byte[] filler = literalHeaders(16 * 1024);
-      boolean cut = false;
-      for (int i = 0; i < 4096 && !cut; i++) {
-        try {
-          frame(out, FRAME_CONTINUATION, 0, 1, filler);
-        } catch (SocketException closedByTheHub) {
-          cut = true;
-        }
-      }
+      boolean cut = flood(4096, i -> frame(out, FRAME_CONTINUATION, 0, 1, filler));
       assertThat(cut || endsWithGoAway(s)).as("the hub ended the connection").isTrue();
       assertBystanderStillServed(bystander, "after a continuation flood");
     }
@@ -142,6 +117,23 @@ class Http2AbuseTest {
   }
 
   // ---- raw HTTP/2 ----
+
+  /** Writes one unit of a flood (its index given); throws when the hub has closed the socket. */
+  private interface FloodStep {
+    void write(int i) throws IOException;
+  }
+
+  /** Writes up to {@code count} steps; returns whether the hub cut the connection meanwhile. */
+  private static boolean flood(int count, FloodStep step) throws IOException {
+    for (int i = 0; i < count; i++) {
+      try {
+        step.write(i);
+      } catch (SocketException closedByTheHub) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private static Socket connect() throws IOException {
     Socket s = new Socket("127.0.0.1", f.port());

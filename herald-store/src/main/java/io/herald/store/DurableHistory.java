@@ -293,18 +293,8 @@ public final class DurableHistory implements History {
     lifecycle.readLock().lock();
     try {
       ensureOpen();
-      byte[] id = RecordCodec.utf8(lastEventId);
-      long seq = newestIndexed(Keys.idPrefix(id), last);
-      if (seq < first) {
-        return ReplayStart.earliest(); // unknown or pruned
-      }
-      // The entry must name the record actually stored there: a failed append can leave an entry
-      // for a sequence that a later batch then took.
-      byte[] value = engine.db.get(engine.updates, Keys.of(seq));
-      if (value == null || !Arrays.equals(RecordCodec.idBytes(seq, value), id)) {
-        return ReplayStart.earliest();
-      }
-      return new ReplayStart(seq, lastEventId);
+      Stored stored = stored(lastEventId);
+      return stored == null ? ReplayStart.earliest() : new ReplayStart(stored.sequence(), lastEventId);
     } catch (RocksDBException e) {
       throw RocksEngine.failure("cannot look up event ID", dir, e);
     } catch (RecordCodec.CorruptRecordException e) {
@@ -323,16 +313,8 @@ public final class DurableHistory implements History {
     lifecycle.readLock().lock();
     try {
       ensureOpen();
-      byte[] id = RecordCodec.utf8(eventId);
-      long seq = newestIndexed(Keys.idPrefix(id), last);
-      if (seq < first) {
-        return null; // unknown or pruned
-      }
-      byte[] value = engine.db.get(engine.updates, Keys.of(seq));
-      if (value == null || !Arrays.equals(RecordCodec.idBytes(seq, value), id)) {
-        return null; // an entry left by a failed append (see locate)
-      }
-      return RecordCodec.decode(seq, value);
+      Stored stored = stored(eventId);
+      return stored == null ? null : RecordCodec.decode(stored.sequence(), stored.value());
     } catch (RocksDBException e) {
       throw RocksEngine.failure("cannot look up event ID", dir, e);
     } catch (RecordCodec.CorruptRecordException e) {
@@ -340,6 +322,28 @@ public final class DurableHistory implements History {
     } finally {
       lifecycle.readLock().unlock();
     }
+  }
+
+  /** A retained record found by its event ID: its sequence and its stored bytes. */
+  private record Stored(long sequence, byte[] value) {}
+
+  /**
+   * The retained record stored under {@code eventId}, or {@code null} when the ID is unknown or
+   * pruned. The caller holds the lifecycle's read lock. The index entry must name the record
+   * actually stored at its sequence: a failed append can leave an entry for a sequence that a
+   * later batch then took.
+   */
+  private Stored stored(String eventId) throws RocksDBException, RecordCodec.CorruptRecordException {
+    byte[] id = RecordCodec.utf8(eventId);
+    long seq = newestIndexed(Keys.idPrefix(id), last);
+    if (seq < first) {
+      return null;
+    }
+    byte[] value = engine.db.get(engine.updates, Keys.of(seq));
+    if (value == null || !Arrays.equals(RecordCodec.idBytes(seq, value), id)) {
+      return null;
+    }
+    return new Stored(seq, value);
   }
 
   /**
