@@ -24,8 +24,8 @@ import java.util.Map;
  *       head (by the aggregator, for everyone alike); its body is dropped as it arrives.
  *   <li>A publish ({@code POST} on the hub path) is admitted by {@link PublishHandler#admit}: its
  *       token (header, query or cookie) is verified and the cookie CSRF rule applied here, so a
- *       client without a valid token gets its 401 at once and never makes the hub hold its body.
- *       The verified {@link Authentication} is handed on in {@link PublishHandler#ADMITTED}.
+ *       client without a valid token gets its 401 at once and never makes the hub hold its body;
+ *       so does a publisher over its request limits (429 with {@code Retry-After}). The verified {@link Authentication} is handed on in {@link PublishHandler#ADMITTED}.
  *   <li>An admitted body reserves its bytes in the hub-wide {@link BodyBudget}: the declared
  *       {@code Content-Length} at once, or chunk by chunk; one that does not fit gets 503 with
  *       {@code Retry-After}. The reservation is given back once the request has been handled or
