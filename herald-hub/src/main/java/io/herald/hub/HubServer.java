@@ -164,7 +164,7 @@ public final class HubServer implements AutoCloseable {
         admin = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelClass)
-            .childHandler(new AdminChannelInitializer(config, new AdminRouter(ops)))
+            .childHandler(new AdminChannelInitializer(config, new AdminRouter(ops), door))
             .bind(config.adminAddress()).sync().channel();
       }
     } catch (InterruptedException e) {

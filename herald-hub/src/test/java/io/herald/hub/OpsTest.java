@@ -3,6 +3,7 @@ package io.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -73,6 +74,30 @@ class OpsTest {
       assertThat(get(f, admin, "/metrics").statusCode()).isEqualTo(200);
       assertThat(get(f, admin, "/readyz").statusCode()).isEqualTo(200);
       assertThat(get(f, admin, "/.well-known/mercure?topic=x").statusCode()).isEqualTo(404);
+    }
+  }
+
+  /**
+   * The admin port is a front door too: a head that never completes is answered 408 and closed
+   * (slowloris), and its connections count against the same caps as the hub port's.
+   */
+  @Test
+  void theAdminAddressHasTheHeaderTimeoutAndTheConnectionCaps() throws Exception {
+    try (HubFixture f = new HubFixture(b -> b.adminAddress(new InetSocketAddress("127.0.0.1", 0))
+        .headerTimeout(Duration.ofSeconds(1)).maxConnectionsPerAddress(2))) {
+      int admin = f.hub.adminAddress().getPort();
+      try (RawConnection slow = RawConnection.open(admin)) {
+        String res = slow.send("GET /metrics HTTP/1.1\r\nHost: x\r\n").readResponse();
+        assertThat(res).as("a head never completed is answered").isNotNull();
+        assertThat(RawConnection.status(res)).as(res).isEqualTo(408);
+        assertThat(slow.awaitClosed()).isTrue();
+      }
+      try (RawConnection one = RawConnection.open(admin); RawConnection two = RawConnection.open(admin);
+          RawConnection three = RawConnection.open(admin)) {
+        assertThat(three.awaitClosed()).as("the third connection from one address is refused").isTrue();
+        assertThat(RawConnection.status(one.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").readResponse()))
+            .isEqualTo(200);
+      }
     }
   }
 
