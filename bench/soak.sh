@@ -11,8 +11,8 @@
 #   - the load tool cycles through its scenarios back to back: churn (subscribers leave and come
 #     back with Last-Event-ID), resume (all drop and resume at once: a resume storm), fanout and
 #     topics (publishes reaching many / few subscribers), each checking loss and duplicates;
-#   - SOAK_SLOW slow readers hold streams on every topic (*) and read a few bytes a second, so the hub keeps
-#     dropping them and they keep coming back;
+#   - SOAK_SLOW slow readers hold streams on every topic (*) and read a few bytes a second, so the
+#     hub keeps dropping them; each gives up after SOAK_SLOW_SECONDS (45) and comes back;
 #   - in cluster mode, redis-server is killed (SIGKILL) and restarted every SOAK_REDIS_EVERY
 #     minutes; publishes get 503 meanwhile (not acknowledged, so not owed), streams stay open.
 #
@@ -107,14 +107,19 @@ log "$MODE: $NODES node(s) (pids ${hub_pids[*]}), $SUBSCRIBERS subscribers, $RAT
 
 end=$(( $(date +%s) + MINUTES * 60 ))
 
-# Slow readers: each holds a stream on every topic (*) with a tiny receive buffer and reads a
-# few bytes a second, so its queue on the hub fills and the hub drops it; it then reconnects.
-python3 - "$BASE_PORT" "$NODES" "$SLOW" "$end" "$OUT/slow-readers.txt" <<'PY' &
+# Slow readers: each holds a stream on every topic (*) with a tiny receive buffer and reads a few
+# bytes a second, so its queue on the hub fills and the hub drops it (the hub counts these drops:
+# "slow" in the samples). A reader cannot see that close behind the data still in flight to it,
+# so each gives up after SOAK_SLOW_SECONDS and reconnects, as a real client would time out.
+python3 - "$BASE_PORT" "$NODES" "$SLOW" "$end" "$OUT/slow-readers.txt" "${SOAK_SLOW_SECONDS:-45}" <<'PY' &
 import socket, sys, time, selectors
-base, nodes, count, end, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+base, nodes, count, end, out, patience = (int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]),
+                                          int(sys.argv[4]), sys.argv[5], int(sys.argv[6]))
 sel = selectors.DefaultSelector()
-drops = 0
+opened = {}
+connections = 0
 def connect(i):
+    global connections
     port = base + i % nodes
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -127,6 +132,8 @@ def connect(i):
         s.close(); return
     s.setblocking(False)
     sel.register(s, selectors.EVENT_READ, i)
+    opened[s] = time.time()
+    connections += 1
 for i in range(count):
     connect(i)
 while time.time() < end:
@@ -136,11 +143,11 @@ while time.time() < end:
             chunk = s.recv(16)
         except OSError:
             chunk = b""
-        if not chunk:
-            sel.unregister(s); s.close(); drops += 1
+        if not chunk or time.time() - opened[s] > patience:
+            sel.unregister(s); del opened[s]; s.close()
             connect(key.data)
     time.sleep(0.25)
-open(out, "w").write("%d\n" % drops)
+open(out, "w").write("%d\n" % connections)
 PY
 pids+=("$!")
 
@@ -171,8 +178,10 @@ status = open('/proc/%s/status' % pid).read()
 threads = int(re.search(r'^Threads:\s+(\d+)', status, re.M).group(1))
 rss = int(re.search(r'^VmRSS:\s+(\d+)', status, re.M).group(1)) * 1024
 subs = total('herald_subscribers_connected')
+slow = sum(float(v) for v in re.findall(r'^herald_subscribers_dropped_total\{[^}]*reason="slow"[^}]*\} ([0-9.eE+-]+)$', text, re.M))
+budget = sum(float(v) for v in re.findall(r'^herald_subscribers_dropped_total\{[^}]*reason="budget"[^}]*\} ([0-9.eE+-]+)$', text, re.M))
 print(f"{sys.argv[1]} {sys.argv[2]} heap={heap/2**20:.1f}MiB direct={direct/2**20:.1f}MiB netty={netty/2**20:.1f}MiB "
-      f"fds={fds} threads={threads} rss={rss/2**20:.0f}MiB streams={subs:.0f}")
+      f"fds={fds} threads={threads} rss={rss/2**20:.0f}MiB streams={subs:.0f} dropped={slow + budget:.0f}")
 PY
   done
   tail -n "${#hub_pids[@]}" "$OUT/samples.txt" >&2
