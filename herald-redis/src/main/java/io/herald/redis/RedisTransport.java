@@ -226,11 +226,6 @@ public final class RedisTransport implements Transport {
     return queue.size() + Math.max(0, maxAcked.get() - reader.lastSequence());
   }
 
-  /** The highest sequence this node delivered (or started after). */
-  public long lastDeliveredSequence() {
-    return reader.lastSequence();
-  }
-
   /** Test hook: stops (or restarts) this node's reading of the stream, as if it were stalled. */
   void pauseReading(boolean paused) {
     reader.setPaused(paused);
