@@ -1,10 +1,9 @@
 package io.herald.cli;
 
 import io.herald.core.worker.FatalErrors;
+import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * What {@code herald serve} does when a worker of the hub dies ({@link FatalErrors}): log it once
@@ -23,7 +22,7 @@ final class FatalExit implements FatalErrors.Handler {
   /** {@code EX_SOFTWARE} from sysexits.h: an internal software error. */
   static final int EXIT_CODE = 70;
 
-  private static final Logger LOG = Logger.getLogger(FatalExit.class.getName());
+  private static final System.Logger LOG = System.getLogger(FatalExit.class.getName());
 
   private final AtomicBoolean reported = new AtomicBoolean();
 
@@ -36,9 +35,9 @@ final class FatalExit implements FatalErrors.Handler {
     try {
       if (reported.compareAndSet(false, true)) {
         // One line (the formatter appends the cause), then the stack.
-        LOG.log(Level.SEVERE, "thread '" + thread.getName() + "' died, stopping the hub with exit code "
+        LOG.log(Level.ERROR, "thread '" + thread.getName() + "' died, stopping the hub with exit code "
             + EXIT_CODE + " so that it is restarted", cause);
-        for (Handler h : Logger.getLogger("").getHandlers()) {
+        for (Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
           h.flush();
         }
         System.err.flush();

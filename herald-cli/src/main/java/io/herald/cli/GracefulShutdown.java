@@ -4,9 +4,9 @@ import io.herald.core.history.History;
 import io.herald.core.transport.Transport;
 import io.herald.core.worker.Workers;
 import io.herald.hub.HubServer;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Logger;
 import sun.misc.Signal;
 
 /**
@@ -23,7 +23,7 @@ import sun.misc.Signal;
  * which is what orchestrators expect of a clean stop.
  */
 final class GracefulShutdown {
-  private static final Logger LOG = Logger.getLogger(GracefulShutdown.class.getName());
+  private static final System.Logger LOG = System.getLogger(GracefulShutdown.class.getName());
 
   private final HubServer hub;
   private final Transport transport;
@@ -46,7 +46,7 @@ final class GracefulShutdown {
   /** Blocks until a stop is requested, then drains; returns whether it finished in time. */
   boolean awaitStopped() throws InterruptedException {
     requested.await();
-    LOG.info("stop requested: draining (grace period " + gracePeriod.toMillis() + " ms)");
+    LOG.log(Level.INFO, "stop requested: draining (grace period " + gracePeriod.toMillis() + " ms)");
     // A drain that fails half-way is not a clean stop: the fatal handler exits non-zero.
     Thread drain = Workers.thread("herald-drain", () -> {
       hub.startDrain();
@@ -57,10 +57,10 @@ final class GracefulShutdown {
     drain.start();
     drain.join(gracePeriod.toMillis());
     if (drain.isAlive()) {
-      LOG.warning("drain did not finish within the grace period; exiting anyway");
+      LOG.log(Level.WARNING, "drain did not finish within the grace period; exiting anyway");
       return false;
     }
-    LOG.info("stopped cleanly");
+    LOG.log(Level.INFO, "stopped cleanly");
     return true;
   }
 }

@@ -16,6 +16,11 @@ import java.util.logging.Logger;
  * token or an update's data; this layer only shapes the lines. A SEVERE event with an exception
  * (a fatal failure, see {@link FatalExit}) also carries its stack: after the line in plain text,
  * in a {@code stack} field in JSON, so the one line still says what happened.
+ *
+ * <p>Herald's classes log through {@link System.Logger}, which the JDK routes to
+ * java.util.logging when no other backend is installed; this class is where {@code herald serve}
+ * configures that backend (see docs/decisions/0005-logging-api.md). A {@code System.Logger} level
+ * arrives here as its java.util.logging counterpart: ERROR as SEVERE, DEBUG as FINE.
  */
 final class LogSetup {
   private LogSetup() {}

@@ -1,8 +1,8 @@
 package io.herald.cli;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
-import java.util.logging.Logger;
 
 /**
  * Warns at startup when the JVM would survive an {@link OutOfMemoryError}: after one, any thread
@@ -11,13 +11,14 @@ import java.util.logging.Logger;
  * with a plain {@code java -jar} gets this one line telling them to.
  */
 final class OutOfMemoryCheck {
-  private static final Logger LOG = Logger.getLogger(OutOfMemoryCheck.class.getName());
+  private static final System.Logger LOG = System.getLogger(OutOfMemoryCheck.class.getName());
 
   private OutOfMemoryCheck() {}
 
   static void warnIfTheJvmSurvivesIt() {
     if (!exitsOnOutOfMemory()) {
-      LOG.warning("the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the "
+      LOG.log(Level.WARNING,
+          "the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the "
           + "hub could stay up without serving; add it to the java command (the herald launcher does)");
     }
   }

@@ -16,6 +16,7 @@ import io.herald.store.DurableHistory;
 import io.herald.store.FsyncPolicy;
 import io.herald.store.StoreOptions;
 import java.io.PrintWriter;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,7 +26,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -256,7 +256,7 @@ final class ServeCommand implements Callable<Integer> {
     GracefulShutdown shutdown = new GracefulShutdown(hub, transport, store, gracePeriod);
     shutdown.install();
     OutOfMemoryCheck.warnIfTheJvmSurvivesIt();
-    Logger.getLogger(ServeCommand.class.getName()).info("started on " + hub.address()
+    System.getLogger(ServeCommand.class.getName()).log(Level.INFO, "started on " + hub.address()
         + " with " + EffectiveConfig.values(spec));
     printBanner(out, hub, generatedKey);
     return shutdown.awaitStopped() ? 0 : 1;

@@ -217,10 +217,6 @@ public final class HubServer implements AutoCloseable {
     return config;
   }
 
-  public Transport transport() {
-    return transport;
-  }
-
   public PublishCounters publishCounters() {
     return publishCounters;
   }

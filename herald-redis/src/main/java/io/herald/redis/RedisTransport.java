@@ -26,6 +26,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,8 +41,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The cluster transport: every hub node appends its publishes to one shared Redis stream and
@@ -67,7 +66,7 @@ import java.util.logging.Logger;
  * already been answered 503). The outage is logged once at WARNING and its end at INFO.
  */
 public final class RedisTransport implements Transport {
-  private static final Logger LOG = Logger.getLogger(RedisTransport.class.getName());
+  private static final System.Logger LOG = System.getLogger(RedisTransport.class.getName());
   /** Most updates in one script run. */
   static final int MAX_BATCH = 1024;
   /** Most payload bytes in one script run, so one run stays short for Redis. */
@@ -224,11 +223,6 @@ public final class RedisTransport implements Transport {
   @Override
   public long lag() {
     return queue.size() + Math.max(0, maxAcked.get() - reader.lastSequence());
-  }
-
-  /** The highest sequence this node delivered (or started after). */
-  public long lastDeliveredSequence() {
-    return reader.lastSequence();
   }
 
   /** Test hook: stops (or restarts) this node's reading of the stream, as if it were stalled. */
@@ -390,11 +384,11 @@ public final class RedisTransport implements Transport {
     try {
       runScript(c, args).whenComplete((r, e) -> {
         if (e != null) {
-          LOG.log(Level.FINE, "retention run failed: {0}", oneLine(unwrap(e)));
+          LOG.log(Level.DEBUG, "retention run failed: {0}", oneLine(unwrap(e)));
         }
       });
     } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "retention run failed: {0}", oneLine(e));
+      LOG.log(Level.DEBUG, "retention run failed: {0}", oneLine(e));
     }
   }
 
@@ -445,7 +439,7 @@ public final class RedisTransport implements Transport {
       if (c != null && c.isOpen()) {
         c.closeAsync();
       }
-      LOG.log(Level.FINE, "Redis reconnect failed: {0}", oneLine(e));
+      LOG.log(Level.DEBUG, "Redis reconnect failed: {0}", oneLine(e));
       long delay = backoffMillis;
       backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
       try {

@@ -7,11 +7,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One node's reader of the shared stream: blocking {@code XREAD} from the last delivered entry, on
@@ -27,7 +26,7 @@ import java.util.logging.Logger;
  * or before it held only such events, and is skipped without a reset.
  */
 final class StreamReader {
-  private static final Logger LOG = Logger.getLogger(StreamReader.class.getName());
+  private static final System.Logger LOG = System.getLogger(StreamReader.class.getName());
   static final int READ_COUNT = 512;
 
   private final RedisClient client;
@@ -140,7 +139,7 @@ final class StreamReader {
     byte[] raw = c.sync().get(options.sequenceKey());
     long counter = raw == null ? 0 : Long.parseLong(new String(raw, StandardCharsets.US_ASCII));
     if (counter < lastSequence) {
-      LOG.log(Level.SEVERE, "Redis at {0} lost its data (sequence counter {1}, this node delivered "
+      LOG.log(Level.ERROR, "Redis at {0} lost its data (sequence counter {1}, this node delivered "
           + "up to {2}); resetting subscribers. Run Redis with persistence (appendonly yes).",
           new Object[] {options.safeUri(), Long.toString(counter), Long.toString(lastSequence)});
       reset();
@@ -164,14 +163,14 @@ final class StreamReader {
       byte[] id = m.getBody().get("i");
       u = UpdateCodec.decode(new String(id, StandardCharsets.UTF_8), m.getBody().get("u"), seq);
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "skipping undecodable stream entry " + m.getId(), e);
+      LOG.log(Level.ERROR, "skipping undecodable stream entry " + m.getId(), e);
       return;
     }
     try {
       listener.onUpdate(u);
     } catch (RuntimeException e) {
       // A listener fault must not stop the reader (its Errors do: they reach the fatal handler).
-      LOG.log(Level.SEVERE, "dispatching update " + seq + " failed", e);
+      LOG.log(Level.ERROR, "dispatching update " + seq + " failed", e);
     }
   }
 
@@ -196,7 +195,7 @@ final class StreamReader {
     try {
       listener.onReset();
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "resetting subscribers failed", e);
+      LOG.log(Level.ERROR, "resetting subscribers failed", e);
     }
   }
 

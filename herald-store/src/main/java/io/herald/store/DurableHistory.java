@@ -6,6 +6,7 @@ import io.herald.core.history.ReplayStart;
 import io.herald.core.update.Update;
 import io.herald.core.worker.Workers;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -234,7 +235,7 @@ public final class DurableHistory implements History {
       try {
         applyLimits(now);
       } catch (HistoryException | RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "history retention failed in " + dir, e);
+        LOG.log(Level.WARNING, "history retention failed in " + dir, e);
       }
       if (first - PRUNE_SLACK >= physicalFirstEstimate) {
         queuePrune();
@@ -483,7 +484,7 @@ public final class DurableHistory implements History {
         pruneStored();
       }
     } catch (HistoryException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "history pruning failed in " + dir, e);
+      LOG.log(Level.WARNING, "history pruning failed in " + dir, e);
     } finally {
       pruneLock.unlock();
       lifecycle.readLock().unlock();
@@ -495,7 +496,7 @@ public final class DurableHistory implements History {
       enforceRetention();
     } catch (HistoryException | RuntimeException e) {
       if (!closed) {
-        LOG.log(System.Logger.Level.WARNING, "history retention sweep failed in " + dir, e);
+        LOG.log(Level.WARNING, "history retention sweep failed in " + dir, e);
       }
     }
   }
@@ -504,7 +505,7 @@ public final class DurableHistory implements History {
     reopenMayCure = ioError;
     if (failure == null) {
       nextRecoveryNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECOVERY_INTERVAL_MILLIS);
-      LOG.log(System.Logger.Level.WARNING, "history store refuses writes, recovering once it can: "
+      LOG.log(Level.WARNING, "history store refuses writes, recovering once it can: "
           + e.getMessage());
     }
     failure = e;
@@ -538,7 +539,7 @@ public final class DurableHistory implements History {
         return;
       }
       if (engine != null && probe(engine)) {
-        LOG.log(System.Logger.Level.INFO, "history store in " + dir + " writes again");
+        LOG.log(Level.INFO, "history store in " + dir + " writes again");
         failure = null;
         return;
       }
@@ -564,9 +565,9 @@ public final class DurableHistory implements History {
       }
       engine = reopened;
       failure = null;
-      LOG.log(System.Logger.Level.INFO, "history store in " + dir + " reopened, writes again");
+      LOG.log(Level.INFO, "history store in " + dir + " reopened, writes again");
     } catch (HistoryException | RocksDBException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "history store recovery failed in " + dir + ": "
+      LOG.log(Level.WARNING, "history store recovery failed in " + dir + ": "
           + e.getMessage());
     } finally {
       lifecycle.writeLock().unlock();

@@ -1,7 +1,6 @@
 package io.herald.core.sse;
 
 import io.herald.core.update.Update;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -113,14 +112,5 @@ public final class SseEncoder {
   public static byte[] comment(String text) {
     return (": " + text.replace('\r', ' ').replace('\n', ' ') + "\n\n")
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Convenience for tests and tools: all events of several updates concatenated. */
-  public static byte[] encodeAll(Iterable<Update> updates) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (Update u : updates) {
-      out.writeBytes(encode(u));
-    }
-    return out.toByteArray();
   }
 }

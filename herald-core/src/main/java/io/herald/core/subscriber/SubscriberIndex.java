@@ -110,11 +110,6 @@ public final class SubscriberIndex<S extends Subscription> {
     return nodes.isEmpty();
   }
 
-  /** Every subscription currently indexed (a copy). */
-  public List<S> all() {
-    return new ArrayList<>(nodes.keySet());
-  }
-
   /**
    * Calls {@code action} once for every subscription that must receive {@code update}: one of
    * its selectors matches one of the update's topics, and it may see the update if private.

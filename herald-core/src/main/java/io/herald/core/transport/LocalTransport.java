@@ -6,6 +6,7 @@ import io.herald.core.history.NoHistory;
 import io.herald.core.history.SplitHistory;
 import io.herald.core.update.Update;
 import io.herald.core.worker.Workers;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,8 +44,7 @@ public final class LocalTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
   private static final int MAX_BATCH = 4096;
 
-  private static final java.util.logging.Logger LOG =
-      java.util.logging.Logger.getLogger(LocalTransport.class.getName());
+  private static final System.Logger LOG = System.getLogger(LocalTransport.class.getName());
 
   private final History history;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -145,7 +145,7 @@ public final class LocalTransport implements Transport {
             return;
           }
           if (!available && history.recovered()) {
-            LOG.info("history available again");
+            LOG.log(Level.INFO, "history available again");
             available = true;
           }
           continue;
@@ -166,7 +166,7 @@ public final class LocalTransport implements Transport {
           history.append(updates);
         }
         if (!available) {
-          LOG.info("history available again");
+          LOG.log(Level.INFO, "history available again");
         }
         available = true;
         nextSequence = base + updates.size();
@@ -181,12 +181,13 @@ public final class LocalTransport implements Transport {
             l.onUpdate(u);
           } catch (RuntimeException e) {
             // A listener fault must not stop the transport; the update is stored and acknowledged.
-            LOG.log(java.util.logging.Level.SEVERE, "dispatching update " + u.sequence() + " failed", e);
+            LOG.log(Level.ERROR, "dispatching update " + u.sequence() + " failed", e);
           }
         }
       } catch (HistoryException | RuntimeException e) {
         if (available) {
-          LOG.warning("history unavailable, publishes answer 503 until it recovers: " + oneLine(e));
+          LOG.log(Level.WARNING,
+              "history unavailable, publishes answer 503 until it recovers: " + oneLine(e));
         }
         available = false;
         TransportUnavailableException failure =

@@ -1,8 +1,7 @@
 package io.herald.core.worker;
 
+import java.lang.System.Logger.Level;
 import java.util.Objects;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The one place a failure that leaves the hub half-alive is reported: a long-lived thread that
@@ -18,7 +17,7 @@ import java.util.logging.Logger;
  * <p>{@link Workers} makes the threads and executors whose failures come here.
  */
 public final class FatalErrors {
-  private static final Logger LOG = Logger.getLogger(FatalErrors.class.getName());
+  private static final System.Logger LOG = System.getLogger(FatalErrors.class.getName());
 
   /** Receives every fatal failure: the thread it happened on and what was thrown. */
   @FunctionalInterface
@@ -27,7 +26,7 @@ public final class FatalErrors {
   }
 
   private static final Handler LOG_ONLY = (thread, cause) ->
-      LOG.log(Level.SEVERE, "worker thread '" + thread.getName() + "' failed: " + cause, cause);
+      LOG.log(Level.ERROR, "worker thread '" + thread.getName() + "' failed: " + cause, cause);
 
   private static volatile Handler handler = LOG_ONLY;
 

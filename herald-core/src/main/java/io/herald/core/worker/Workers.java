@@ -1,5 +1,6 @@
 package io.herald.core.worker;
 
+import java.lang.System.Logger.Level;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -13,8 +14,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Named daemon threads and executors for the hub's long-lived work, whose failures nobody can
@@ -39,7 +38,7 @@ import java.util.logging.Logger;
  * <p>JDK only: herald-core knows no Netty or Redis, which use these through thread factories.
  */
 public final class Workers {
-  private static final Logger LOG = Logger.getLogger(Workers.class.getName());
+  private static final System.Logger LOG = System.getLogger(Workers.class.getName());
 
   private Workers() {}
 
@@ -120,7 +119,7 @@ public final class Workers {
     if (e instanceof Error) {
       FatalErrors.report(t, e);
     } else {
-      LOG.log(Level.SEVERE, "task failed on " + t.getName() + " (the pool goes on): " + e, e);
+      LOG.log(Level.ERROR, "task failed on " + t.getName() + " (the pool goes on): " + e, e);
     }
   }
 

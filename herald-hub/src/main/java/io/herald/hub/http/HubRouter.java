@@ -14,10 +14,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Sends each complete request to the handler of its endpoint, with the protocol's answers for
@@ -28,7 +27,7 @@ import java.util.logging.Logger;
  */
 @ChannelHandler.Sharable
 public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final Logger LOG = Logger.getLogger(HubRouter.class.getName());
+  private static final System.Logger LOG = System.getLogger(HubRouter.class.getName());
   public static final String HUB_PATH = "/.well-known/mercure";
   private static final io.netty.util.AttributeKey<Boolean> STREAMING =
       io.netty.util.AttributeKey.valueOf("herald.streaming");
@@ -148,7 +147,7 @@ public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest
     // Connection resets and broken pipes are the normal end of a stream: not worth a stack trace.
     // A client gone in the middle of its body (PrematureChannelClosureException) is one too.
     if (cause instanceof IOException || cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
-      LOG.log(Level.FINE, "connection error: {0}", cause.toString());
+      LOG.log(Level.DEBUG, "connection error: {0}", cause.toString());
     } else {
       LOG.log(Level.WARNING, "unexpected error on " + ctx.channel() + ", closing it", cause);
     }

@@ -101,10 +101,6 @@ final class LoopSubscribers {
     }
   }
 
-  int size() {
-    return members.size();
-  }
-
   void add(SubscriberStream s) {
     members.add(s);
     index.add(s);

@@ -8,12 +8,11 @@ import io.herald.core.update.Update;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Streams a resuming subscriber's missed updates from history, one page at a time.
@@ -26,7 +25,7 @@ import java.util.logging.Logger;
  * feed, queued meanwhile, so the two meet with no gap and no duplicate.
  */
 final class Replay {
-  private static final Logger LOG = Logger.getLogger(Replay.class.getName());
+  private static final System.Logger LOG = System.getLogger(Replay.class.getName());
   static final int PAGE = 128;
 
   private final SubscriberStream stream;

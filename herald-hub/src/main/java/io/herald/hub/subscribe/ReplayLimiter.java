@@ -43,12 +43,4 @@ final class ReplayLimiter {
     }
     next.start();
   }
-
-  synchronized int active() {
-    return active;
-  }
-
-  synchronized int waiting() {
-    return waiting.size();
-  }
 }

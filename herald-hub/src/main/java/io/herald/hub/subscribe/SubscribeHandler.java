@@ -30,12 +30,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Where updates leave the hub: {@code GET /.well-known/mercure?topic=...} opens an event stream.
@@ -45,7 +44,7 @@ import java.util.logging.Logger;
  * or, when {@code Last-Event-ID}/{@code lastEventID} was given, replays what was missed first.
  */
 public final class SubscribeHandler {
-  private static final Logger LOG = Logger.getLogger(SubscribeHandler.class.getName());
+  private static final System.Logger LOG = System.getLogger(SubscribeHandler.class.getName());
   /** The literal that asks for everything the history still has. */
   static final String EARLIEST = "earliest";
   /** Event IDs longer than this cannot be ours: treat as unknown without a lookup. */

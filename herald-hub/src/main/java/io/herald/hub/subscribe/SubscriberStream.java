@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -76,8 +77,7 @@ final class SubscriberStream implements Subscription {
     BUDGET
   }
 
-  private static final java.util.logging.Logger LOG =
-      java.util.logging.Logger.getLogger(SubscriberStream.class.getName());
+  private static final System.Logger LOG = System.getLogger(SubscriberStream.class.getName());
 
   private final Channel channel;
   private final LoopSubscribers home;
@@ -440,7 +440,7 @@ final class SubscriberStream implements Subscription {
     } else {
       counters.droppedSlow();
     }
-    LOG.info("dropped " + (reason == DropReason.BUDGET ? "over-budget" : "slow") + " subscriber "
+    LOG.log(Level.INFO, "dropped " + (reason == DropReason.BUDGET ? "over-budget" : "slow") + " subscriber "
         + channel.remoteAddress() + " (it will reconnect and resume from history)");
     state = State.CLOSED;
     channel.close();
