@@ -1,12 +1,12 @@
 package io.herald.cli;
 
+import io.herald.client.Event;
 import io.herald.client.EventSource;
 import io.herald.client.EventSourceException;
 import io.herald.client.EventSourceListener;
 import io.herald.client.EventSources;
 import io.herald.client.EventStream;
 import io.herald.client.HubClient;
-import io.herald.core.sse.SseEvent;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -80,7 +80,7 @@ final class SubscribeCommand implements Callable<Integer> {
       builder.lastEventId(lastEventId);
     }
     try (EventStream events = builder.stream(BUFFERED_EVENTS)) {
-      for (SseEvent event : events) {
+      for (Event event : events) {
         out.print(json ? toJson(event) + "\n" : toText(event));
         out.flush();
         if (out.checkError()) {
@@ -120,12 +120,12 @@ final class SubscribeCommand implements Callable<Integer> {
   }
 
   /** The event as SSE text (re-parsable): id, event, retry, one data line per line, blank line. */
-  static String toText(SseEvent event) {
+  static String toText(Event event) {
     StringBuilder b = new StringBuilder();
     if (!event.id().isEmpty()) {
       b.append("id: ").append(event.id()).append('\n');
     }
-    if (!event.type().equals(SseEvent.DEFAULT_TYPE)) {
+    if (!event.type().equals(Event.DEFAULT_TYPE)) {
       b.append("event: ").append(event.type()).append('\n');
     }
     if (event.retry() >= 0) {
@@ -141,7 +141,7 @@ final class SubscribeCommand implements Callable<Integer> {
    * One JSON object on one line. Everything outside printable ASCII is escaped, so the output is
    * pure ASCII: correct whatever the terminal's or JVM's default charset.
    */
-  static String toJson(SseEvent event) {
+  static String toJson(Event event) {
     StringBuilder b = new StringBuilder(event.data().length() + 48);
     b.append("{\"id\":");
     quote(b, event.id());

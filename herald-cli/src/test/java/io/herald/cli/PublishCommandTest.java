@@ -2,9 +2,9 @@ package io.herald.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.client.Event;
 import io.herald.client.EventStream;
 import io.herald.client.HubClient;
-import io.herald.core.sse.SseEvent;
 import io.herald.hub.HubFixture;
 import io.herald.hub.HubServer;
 import io.herald.hub.auth.TokenIssuer;
@@ -58,13 +58,13 @@ class PublishCommandTest {
   }
 
   /** Everything the hub still has for {@code topic}, read with the Java client. */
-  private List<SseEvent> replay(String topic, int expected) throws Exception {
+  private List<Event> replay(String topic, int expected) throws Exception {
     HubClient client =
         HubClient.builder(URI.create(hubUrl)).subscriberToken(token(List.of(), List.of("*"))).build();
     try (EventStream events = client.subscribe(topic).lastEventId("earliest").stream(16)) {
-      List<SseEvent> got = new java.util.ArrayList<>();
+      List<Event> got = new java.util.ArrayList<>();
       for (int i = 0; i < expected; i++) {
-        SseEvent e = events.poll(Duration.ofSeconds(20));
+        Event e = events.poll(Duration.ofSeconds(20));
         assertThat(e).as("event %d of %d", i + 1, expected).isNotNull();
         got.add(e);
       }
@@ -83,7 +83,7 @@ class PublishCommandTest {
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).isEqualTo("book-1\n");
 
-    SseEvent e = replay("https://example.com/alt", 1).get(0);
+    Event e = replay("https://example.com/alt", 1).get(0);
     assertThat(e.id()).isEqualTo("book-1");
     assertThat(e.type()).isEqualTo("book");
     assertThat(e.data()).isEqualTo("hello\nworld");

@@ -2,13 +2,13 @@ package io.herald.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.client.Event;
 import io.herald.client.EventSource;
 import io.herald.client.EventSourceListener;
 import io.herald.client.EventStream;
 import io.herald.client.HubClient;
 import io.herald.client.HubException;
 import io.herald.client.Publication;
-import io.herald.core.sse.SseEvent;
 import io.herald.hub.HubFixture;
 import io.herald.hub.HubServer;
 import java.io.PrintWriter;
@@ -59,7 +59,7 @@ class SubscribeEndToEndTest {
 
   /** Records events; opens and closes are latches. */
   static final class Recorder implements EventSourceListener {
-    final List<SseEvent> events = new CopyOnWriteArrayList<>();
+    final List<Event> events = new CopyOnWriteArrayList<>();
     final CountDownLatch opened = new CountDownLatch(1);
     volatile HttpHeaders openHeaders;
 
@@ -70,7 +70,7 @@ class SubscribeEndToEndTest {
     }
 
     @Override
-    public void onEvent(EventSource source, SseEvent event) {
+    public void onEvent(EventSource source, Event event) {
       events.add(event);
     }
 
@@ -110,7 +110,7 @@ class SubscribeEndToEndTest {
     source.close();
 
     assertThat(first.events)
-        .extracting(SseEvent::id, SseEvent::type, SseEvent::data)
+        .extracting(Event::id, Event::type, Event::data)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(id1, "message", "one"),
             org.assertj.core.groups.Tuple.tuple(id2, "book", "two\nlines"),
@@ -131,7 +131,7 @@ class SubscribeEndToEndTest {
     String id6 = hubClient.publish(Publication.builder("https://example.com/books/6").data("six").build());
     second.awaitEvents(3);
     resumed.close();
-    assertThat(second.events).extracting(SseEvent::id).containsExactly(id4, id5, id6);
+    assertThat(second.events).extracting(Event::id).containsExactly(id4, id5, id6);
     assertThat(second.openHeaders.firstValue("Last-Event-ID")).hasValue(id3);
   }
 

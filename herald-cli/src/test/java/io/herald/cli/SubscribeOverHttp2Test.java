@@ -2,11 +2,11 @@ package io.herald.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.client.Event;
 import io.herald.client.EventSource;
 import io.herald.client.EventSourceListener;
 import io.herald.client.HubClient;
 import io.herald.client.Publication;
-import io.herald.core.sse.SseEvent;
 import io.herald.hub.HubFixture;
 import io.herald.hub.HubServer;
 import io.herald.hub.SelfSignedCertificate;
@@ -58,7 +58,7 @@ class SubscribeOverHttp2Test {
 
   /** Records events and the negotiated protocol. */
   static final class Recorder implements EventSourceListener {
-    final List<SseEvent> events = new CopyOnWriteArrayList<>();
+    final List<Event> events = new CopyOnWriteArrayList<>();
     volatile HttpClient.Version version;
 
     @Override
@@ -67,7 +67,7 @@ class SubscribeOverHttp2Test {
     }
 
     @Override
-    public void onEvent(EventSource source, SseEvent event) {
+    public void onEvent(EventSource source, Event event) {
       events.add(event);
     }
   }

@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import io.herald.core.sse.SseEvent;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
@@ -22,7 +21,7 @@ public interface EventSourceListener {
   default void onOpen(EventSource source, HttpResponse<Void> response) {}
 
   /** An event arrived. Called for every type; see {@link EventSources.Builder#on} for one type. */
-  default void onEvent(EventSource source, SseEvent event) {}
+  default void onEvent(EventSource source, Event event) {}
 
   /** A comment line arrived ({@code : text}): typically a heartbeat proving the link is alive. */
   default void onComment(EventSource source, String comment) {}

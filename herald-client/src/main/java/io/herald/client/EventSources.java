@@ -7,7 +7,6 @@ import io.herald.client.internal.QueueingEventStream;
 import io.herald.client.internal.RealEventSource;
 import io.herald.client.internal.SharedHttpClient;
 import io.herald.client.internal.Urls;
-import io.herald.core.sse.SseEvent;
 import io.herald.core.sse.SseParser;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,7 +52,7 @@ public final class EventSources {
     private final List<String[]> query = new ArrayList<>();
     private final Map<String, List<String>> headers = new LinkedHashMap<>();
     private final List<EventSourceListener> listeners = new ArrayList<>();
-    private final Map<String, List<Consumer<SseEvent>>> typed = new LinkedHashMap<>();
+    private final Map<String, List<Consumer<Event>>> typed = new LinkedHashMap<>();
     private HttpClient httpClient;
     private Supplier<String> tokens;
     private String lastEventId = "";
@@ -230,7 +229,7 @@ public final class EventSources {
      * Adds a handler for events of one type only ({@code message} for events that name none), like
      * a browser's {@code addEventListener(type, ...)}.
      */
-    public Builder on(String type, Consumer<SseEvent> handler) {
+    public Builder on(String type, Consumer<Event> handler) {
       Objects.requireNonNull(type, "type");
       Objects.requireNonNull(handler, "handler");
       typed.computeIfAbsent(type, t -> new ArrayList<>()).add(handler);
@@ -268,7 +267,7 @@ public final class EventSources {
      * It completes after a 204, fails with {@link EventSourceException} when the source gives up,
      * and cancelling the subscription closes the source.
      */
-    public Flow.Publisher<SseEvent> publisher() {
+    public Flow.Publisher<Event> publisher() {
       List<EventSourceListener> none = List.of();
       EventSourceConfig base = config(none);
       return new EventPublisher(base);
@@ -277,7 +276,7 @@ public final class EventSources {
     private EventSourceConfig config(List<EventSourceListener> extra) {
       List<EventSourceListener> all = new ArrayList<>(listeners);
       all.addAll(extra);
-      Map<String, List<Consumer<SseEvent>>> typedCopy = new LinkedHashMap<>();
+      Map<String, List<Consumer<Event>>> typedCopy = new LinkedHashMap<>();
       typed.forEach((k, v) -> typedCopy.put(k, List.copyOf(v)));
       Map<String, List<String>> headersCopy = new LinkedHashMap<>();
       headers.forEach((k, v) -> headersCopy.put(k, List.copyOf(v)));

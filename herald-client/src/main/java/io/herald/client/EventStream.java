@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import io.herald.core.sse.SseEvent;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -11,7 +10,7 @@ import java.util.NoSuchElementException;
  *
  * <pre>{@code
  * try (EventStream events = EventSources.builder(uri).stream(256)) {
- *   for (SseEvent event : events) {
+ *   for (Event event : events) {
  *     handle(event);
  *   }
  * }
@@ -25,7 +24,7 @@ import java.util.NoSuchElementException;
  *
  * <p>Meant for one consumer thread; {@link #close()} may be called from any thread.
  */
-public interface EventStream extends Iterable<SseEvent>, AutoCloseable {
+public interface EventStream extends Iterable<Event>, AutoCloseable {
 
   /**
    * The next event, waiting as long as needed.
@@ -34,7 +33,7 @@ public interface EventStream extends Iterable<SseEvent>, AutoCloseable {
    * @throws EventSourceException when the source gave up
    * @throws InterruptedException when the waiting thread is interrupted
    */
-  SseEvent take() throws InterruptedException;
+  Event take() throws InterruptedException;
 
   /**
    * The next event, or {@code null} if none arrived within {@code timeout}.
@@ -42,7 +41,7 @@ public interface EventStream extends Iterable<SseEvent>, AutoCloseable {
    * @throws NoSuchElementException when the stream has ended
    * @throws EventSourceException when the source gave up
    */
-  SseEvent poll(Duration timeout) throws InterruptedException;
+  Event poll(Duration timeout) throws InterruptedException;
 
   /** How many events are buffered, waiting to be taken (never more than the capacity). */
   int buffered();
@@ -56,7 +55,7 @@ public interface EventStream extends Iterable<SseEvent>, AutoCloseable {
    * interruption of the waiting thread ends the iteration (the interrupt flag is kept).
    */
   @Override
-  Iterator<SseEvent> iterator();
+  Iterator<Event> iterator();
 
   /** Closes the source and ends the stream; buffered events are dropped. */
   @Override

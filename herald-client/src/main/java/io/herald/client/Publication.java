@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import io.herald.core.update.Update;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,24 +37,6 @@ public final class Publication {
   /** A builder for an update on {@code topic} (its canonical topic). */
   public static Builder builder(String topic) {
     return new Builder(topic);
-  }
-
-  /** The publication of an existing core {@link Update}, keeping its ID. */
-  public static Publication of(Update update) {
-    Builder b = builder(update.topic()).id(update.id()).privateUpdate(update.isPrivate());
-    for (String alternate : update.topics().subList(1, update.topics().size())) {
-      b.topic(alternate);
-    }
-    if (update.data() != null) {
-      b.data(update.data());
-    }
-    if (update.type() != null) {
-      b.type(update.type());
-    }
-    if (update.retry() >= 0) {
-      b.retry(update.retry());
-    }
-    return b.build();
   }
 
   /** The canonical topic first, then the alternates. */

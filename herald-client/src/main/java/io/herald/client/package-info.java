@@ -12,6 +12,14 @@
  *       subscriptions API.
  * </ul>
  *
- * <p>Everything under {@code io.herald.client.internal} is implementation, not API.
+ * <p>Events arrive as the client's own {@link io.herald.client.Event}: no type of this package
+ * comes from herald-core or from {@code io.herald.client.internal}, which is implementation, not
+ * API, and which the module does not export.
+ *
+ * <p>Logging goes through {@link System.Logger} only (no dependency: the JDK routes it to {@code
+ * java.util.logging} unless the application installs a {@link System.LoggerFinder}), and only
+ * for failures nothing else would report: a listener, a handler or an error strategy that
+ * throws, at {@code WARNING}. Failures of the source itself are delivered instead ({@link
+ * io.herald.client.EventSourceListener#onError}, {@link io.herald.client.EventSource#failure()}).
  */
 package io.herald.client;

@@ -2,7 +2,6 @@ package io.herald.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.core.sse.SseEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,7 +24,7 @@ class EventPublisherTest {
   }
 
   /** Records signals and checks that onNext never exceeds what was requested. */
-  private static final class Probe implements Flow.Subscriber<SseEvent> {
+  private static final class Probe implements Flow.Subscriber<Event> {
     final List<String> signals = new CopyOnWriteArrayList<>();
     final AtomicLong requested = new AtomicLong();
     final AtomicLong delivered = new AtomicLong();
@@ -55,7 +54,7 @@ class EventPublisherTest {
     }
 
     @Override
-    public void onNext(SseEvent item) {
+    public void onNext(Event item) {
       if (delivered.incrementAndGet() > requested.get()) {
         signals.add("OVERFLOW");
       }
@@ -177,7 +176,7 @@ class EventPublisherTest {
                 x.noContent();
               }
             });
-    Flow.Publisher<SseEvent> publisher = builder().errorStrategy(ErrorStrategy.stop()).publisher();
+    Flow.Publisher<Event> publisher = builder().errorStrategy(ErrorStrategy.stop()).publisher();
     Probe a = new Probe(Long.MAX_VALUE, false);
     Probe b = new Probe(Long.MAX_VALUE, false);
     publisher.subscribe(a);

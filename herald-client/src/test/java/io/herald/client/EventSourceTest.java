@@ -3,7 +3,6 @@ package io.herald.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.herald.core.sse.SseEvent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +71,7 @@ class EventSourceTest {
     listener.awaitClosed();
 
     assertThat(listener.events)
-        .extracting(SseEvent::id, SseEvent::data)
+        .extracting(Event::id, Event::data)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("1", "a"),
             org.assertj.core.groups.Tuple.tuple("2", "b"),
@@ -456,7 +455,7 @@ class EventSourceTest {
     RecordingListener listener = new RecordingListener();
     builder("/events").connect(listener);
     listener.awaitClosed();
-    assertThat(listener.events).extracting(SseEvent::data).containsExactly("ok");
+    assertThat(listener.events).extracting(Event::data).containsExactly("ok");
   }
 
   @Test
@@ -530,7 +529,7 @@ class EventSourceTest {
     RecordingListener listener = new RecordingListener();
     builder("/old").connect(listener);
     listener.awaitClosed();
-    assertThat(listener.events).extracting(SseEvent::data).containsExactly("moved");
+    assertThat(listener.events).extracting(Event::data).containsExactly("moved");
     assertThat(listener.opens.get(0).uri().getPath()).isEqualTo("/new");
     assertThat(listener.opens.get(0).version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
   }
@@ -557,7 +556,7 @@ class EventSourceTest {
     all.awaitClosed();
     assertThat(prices).containsExactly("42");
     assertThat(messages).containsExactly("m");
-    assertThat(all.events).extracting(SseEvent::data).containsExactly("m", "42", "o");
+    assertThat(all.events).extracting(Event::data).containsExactly("m", "42", "o");
   }
 
   @Test
@@ -661,7 +660,7 @@ class EventSourceTest {
         .listener(
             new EventSourceListener() {
               @Override
-              public void onEvent(EventSource source, SseEvent event) {
+              public void onEvent(EventSource source, Event event) {
                 if (event.data().equals("2")) {
                   source.close();
                 }

@@ -3,7 +3,6 @@ package io.herald.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.herald.core.sse.SseEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -52,7 +51,7 @@ class EventStreamTest {
             });
     List<String> seen = new ArrayList<>();
     try (EventStream events = builder().stream(8)) {
-      for (SseEvent e : events) {
+      for (Event e : events) {
         seen.add(e.id() + ":" + e.data());
       }
       assertThat(events.source().state()).isEqualTo(EventSource.State.CLOSED);
@@ -94,7 +93,7 @@ class EventStreamTest {
       assertThat(written.get()).isLessThan(total);
 
       for (int i = 0; i < total; i++) {
-        SseEvent e = events.poll(RecordingListener.SAFETY);
+        Event e = events.poll(RecordingListener.SAFETY);
         assertThat(e).isNotNull();
         assertThat(e.id()).isEqualTo(String.valueOf(i));
         assertThat(events.buffered()).isLessThanOrEqualTo(4);
@@ -107,7 +106,7 @@ class EventStreamTest {
   void aSourceThatGivesUpFailsTheIteration() throws Exception {
     server = TestSseServer.start(x -> x.respond(403, "text/plain", "topic not allowed"));
     try (EventStream events = builder().stream(4)) {
-      Iterator<SseEvent> it = events.iterator();
+      Iterator<Event> it = events.iterator();
       assertThatThrownBy(it::hasNext)
           .isInstanceOf(EventSourceException.class)
           .hasMessageContaining("403")

@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import io.herald.core.sse.SseEvent;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ final class RecordingListener implements EventSourceListener {
   static final Duration SAFETY = Duration.ofSeconds(20);
 
   final List<String> log = new CopyOnWriteArrayList<>();
-  final List<SseEvent> events = new CopyOnWriteArrayList<>();
+  final List<Event> events = new CopyOnWriteArrayList<>();
   final List<EventSourceException> errors = new CopyOnWriteArrayList<>();
   final List<Duration> delays = new CopyOnWriteArrayList<>();
   final List<Integer> attempts = new CopyOnWriteArrayList<>();
@@ -32,7 +31,7 @@ final class RecordingListener implements EventSourceListener {
   }
 
   @Override
-  public void onEvent(EventSource source, SseEvent event) {
+  public void onEvent(EventSource source, Event event) {
     events.add(event);
     log.add("event " + event.data());
   }

@@ -4,6 +4,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,14 +19,48 @@ import java.util.concurrent.TimeUnit;
  * <p>It requests the next chunk only after the reader asked for it ({@link #requestMore}), so at
  * most one chunk waits here: memory stays bounded and a slow reader slows the server down through
  * TCP. Polling with a timeout is what implements the read timeout, without a timer thread.
+ *
+ * <p>What the reader gets is an {@link Item}: a sealed set of the five things that can happen, so
+ * that a reader handles each one by type, with no cast and none forgotten.
  */
 public final class BodyQueue implements HttpResponse.BodySubscriber<Void> {
-  /** The body ended normally. */
-  public static final Object END = new Object();
-  /** {@link #cancel()} was called. */
-  public static final Object CANCELLED = new Object();
 
-  private final BlockingQueue<Object> items = new LinkedBlockingQueue<>();
+  /** What {@link #next} returns. */
+  public sealed interface Item permits Chunk, End, Failed, Cancelled, TimedOut {}
+
+  /** A chunk of the body, as the HTTP client delivered it. */
+  public record Chunk(List<ByteBuffer> buffers) implements Item {
+    public Chunk {
+      buffers = List.copyOf(buffers);
+    }
+  }
+
+  /** The body ended normally. */
+  public record End() implements Item {}
+
+  /** Reading the body failed (connection reset, HTTP/2 stream error...). */
+  public record Failed(Throwable error) implements Item {
+    public Failed {
+      Objects.requireNonNull(error, "error");
+    }
+  }
+
+  /** {@link #cancel()} was called. */
+  public record Cancelled() implements Item {}
+
+  /** Nothing came within the timeout given to {@link #next}. */
+  public record TimedOut() implements Item {}
+
+  private static final End END = new End();
+  private static final Cancelled CANCELLED = new Cancelled();
+  private static final TimedOut TIMED_OUT = new TimedOut();
+
+  /**
+   * Bounded by the protocol rather than a capacity: at most one chunk (only one is requested at a
+   * time), then the end or a failure, plus one empty marker per {@link #cancel()} call (two at
+   * most: the source's close and the end of the connection).
+   */
+  private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
   private volatile Flow.Subscription subscription;
   private volatile boolean cancelled;
 
@@ -41,12 +76,12 @@ public final class BodyQueue implements HttpResponse.BodySubscriber<Void> {
 
   @Override
   public void onNext(List<ByteBuffer> chunk) {
-    items.add(chunk);
+    items.add(new Chunk(chunk));
   }
 
   @Override
   public void onError(Throwable error) {
-    items.add(error);
+    items.add(new Failed(error));
   }
 
   @Override
@@ -61,14 +96,15 @@ public final class BodyQueue implements HttpResponse.BodySubscriber<Void> {
   }
 
   /**
-   * The next item: a {@code List<ByteBuffer>}, {@link #END}, {@link #CANCELLED}, a {@link
-   * Throwable}, or {@code null} when nothing came within {@code timeout} (zero: wait forever).
+   * The next item, waiting at most {@code timeout} (zero: wait forever); {@link TimedOut} when
+   * nothing came in time. Never {@code null}.
    */
-  public Object next(Duration timeout) throws InterruptedException {
+  public Item next(Duration timeout) throws InterruptedException {
     if (timeout.isZero()) {
       return items.take();
     }
-    return items.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    Item item = items.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return item == null ? TIMED_OUT : item;
   }
 
   /** Asks the HTTP client for the next chunk, once the previous one was consumed. */

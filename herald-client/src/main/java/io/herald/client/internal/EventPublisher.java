@@ -1,9 +1,9 @@
 package io.herald.client.internal;
 
 import io.herald.client.CloseReason;
+import io.herald.client.Event;
 import io.herald.client.EventSource;
 import io.herald.client.EventSourceListener;
-import io.herald.core.sse.SseEvent;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.locks.Condition;
@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * subscriber requests. The source's thread waits for demand before delivering each event, so
  * nothing piles up in memory; all signals come from that one thread, hence serially.
  */
-public final class EventPublisher implements Flow.Publisher<SseEvent> {
+public final class EventPublisher implements Flow.Publisher<Event> {
   private final EventSourceConfig config;
 
   /** A publisher starting one source with {@code config} per subscriber. */
@@ -23,7 +23,7 @@ public final class EventPublisher implements Flow.Publisher<SseEvent> {
   }
 
   @Override
-  public void subscribe(Flow.Subscriber<? super SseEvent> subscriber) {
+  public void subscribe(Flow.Subscriber<? super Event> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber");
     DemandSubscription subscription = new DemandSubscription(subscriber);
     subscriber.onSubscribe(subscription);
@@ -31,7 +31,7 @@ public final class EventPublisher implements Flow.Publisher<SseEvent> {
   }
 
   private static final class DemandSubscription implements Flow.Subscription {
-    private final Flow.Subscriber<? super SseEvent> subscriber;
+    private final Flow.Subscriber<? super Event> subscriber;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition demandArrived = lock.newCondition();
     private long demand;
@@ -39,7 +39,7 @@ public final class EventPublisher implements Flow.Publisher<SseEvent> {
     private IllegalArgumentException invalidRequest;
     private volatile EventSource source;
 
-    DemandSubscription(Flow.Subscriber<? super SseEvent> subscriber) {
+    DemandSubscription(Flow.Subscriber<? super Event> subscriber) {
       this.subscriber = subscriber;
     }
 
@@ -108,7 +108,7 @@ public final class EventPublisher implements Flow.Publisher<SseEvent> {
 
     private final class Listener implements EventSourceListener {
       @Override
-      public void onEvent(EventSource s, SseEvent event) {
+      public void onEvent(EventSource s, Event event) {
         lock.lock();
         try {
           while (demand == 0 && !cancelled) {

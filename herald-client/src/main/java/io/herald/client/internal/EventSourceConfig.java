@@ -1,8 +1,8 @@
 package io.herald.client.internal;
 
 import io.herald.client.ErrorStrategy;
+import io.herald.client.Event;
 import io.herald.client.EventSourceListener;
-import io.herald.core.sse.SseEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -31,7 +31,7 @@ public record EventSourceConfig(
     int maxLineBytes,
     int maxEventBytes,
     List<EventSourceListener> listeners,
-    Map<String, List<Consumer<SseEvent>>> typedHandlers,
+    Map<String, List<Consumer<Event>>> typedHandlers,
     Supplier<String> bearerTokens) {
 
   /** The same settings with one more listener (used by the pull and reactive adapters). */

@@ -1,11 +1,11 @@
 package io.herald.client.internal;
 
 import io.herald.client.CloseReason;
+import io.herald.client.Event;
 import io.herald.client.EventSource;
 import io.herald.client.EventSourceException;
 import io.herald.client.EventSourceListener;
 import io.herald.client.EventStream;
-import io.herald.core.sse.SseEvent;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class QueueingEventStream implements EventStream {
   private final int capacity;
-  private final ArrayDeque<SseEvent> buffer = new ArrayDeque<>();
+  private final ArrayDeque<Event> buffer = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
@@ -41,7 +41,7 @@ public final class QueueingEventStream implements EventStream {
   public EventSourceListener listener() {
     return new EventSourceListener() {
       @Override
-      public void onEvent(EventSource s, SseEvent event) {
+      public void onEvent(EventSource s, Event event) {
         put(event);
       }
 
@@ -52,7 +52,7 @@ public final class QueueingEventStream implements EventStream {
     };
   }
 
-  private void put(SseEvent event) {
+  private void put(Event event) {
     lock.lock();
     try {
       while (buffer.size() >= capacity && !closed) {
@@ -86,7 +86,7 @@ public final class QueueingEventStream implements EventStream {
   }
 
   @Override
-  public SseEvent take() throws InterruptedException {
+  public Event take() throws InterruptedException {
     lock.lock();
     try {
       while (buffer.isEmpty()) {
@@ -100,7 +100,7 @@ public final class QueueingEventStream implements EventStream {
   }
 
   @Override
-  public SseEvent poll(Duration timeout) throws InterruptedException {
+  public Event poll(Duration timeout) throws InterruptedException {
     long nanos = timeout.toNanos();
     lock.lock();
     try {
@@ -126,8 +126,8 @@ public final class QueueingEventStream implements EventStream {
     }
   }
 
-  private SseEvent remove() {
-    SseEvent event = buffer.remove();
+  private Event remove() {
+    Event event = buffer.remove();
     notFull.signal();
     return event;
   }
@@ -148,9 +148,9 @@ public final class QueueingEventStream implements EventStream {
   }
 
   @Override
-  public Iterator<SseEvent> iterator() {
+  public Iterator<Event> iterator() {
     return new Iterator<>() {
-      private SseEvent next;
+      private Event next;
 
       @Override
       public boolean hasNext() {
@@ -169,11 +169,11 @@ public final class QueueingEventStream implements EventStream {
       }
 
       @Override
-      public SseEvent next() {
+      public Event next() {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        SseEvent e = next;
+        Event e = next;
         next = null;
         return e;
       }

@@ -1,6 +1,7 @@
 package io.herald.client.internal;
 
 import io.herald.client.CloseReason;
+import io.herald.client.Event;
 import io.herald.client.EventSource;
 import io.herald.client.EventSourceException;
 import io.herald.client.EventSourceException.Kind;
@@ -216,7 +217,7 @@ public final class RealEventSource implements EventSource {
     try {
       return config.errorStrategy().shouldRetry(error, attempt, since);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "error strategy failed; giving up", e);
+      logUserCodeFailure("error strategy failed; giving up", e);
       return false;
     }
   }
@@ -290,27 +291,15 @@ public final class RealEventSource implements EventSource {
     return read(body, openedAt);
   }
 
-  @SuppressWarnings("unchecked")
   private Outcome read(BodyQueue body, long openedAt) throws InterruptedException {
     while (!closeRequested) {
-      Object item = body.next(config.readTimeout());
+      BodyQueue.Item item = body.next(config.readTimeout());
       boolean stable = System.nanoTime() - openedAt >= config.stablePeriod().toNanos();
-      if (item == null) {
-        return failed(
-            new EventSourceException(Kind.READ_TIMEOUT, config.uri(), -1, null, true, null),
-            stable);
-      }
-      if (item == BodyQueue.CANCELLED) {
-        return closed();
-      }
-      if (item == BodyQueue.END) {
-        return new Outcome(Outcome.Result.ENDED, null, stable);
-      }
-      if (item instanceof Throwable) {
-        return failed(networkFailure((Throwable) item), stable);
+      if (!(item instanceof BodyQueue.Chunk chunk)) {
+        return ended(item, stable);
       }
       try {
-        for (ByteBuffer buffer : (List<ByteBuffer>) item) {
+        for (ByteBuffer buffer : chunk.buffers()) {
           parser.feed(buffer);
         }
       } catch (SseLimitExceededException e) {
@@ -321,6 +310,21 @@ public final class RealEventSource implements EventSource {
       body.requestMore();
     }
     return closed();
+  }
+
+  /** What a connection came to when its body gave {@code item}, anything but a chunk. */
+  private Outcome ended(BodyQueue.Item item, boolean stable) {
+    if (item instanceof BodyQueue.TimedOut) {
+      return failed(
+          new EventSourceException(Kind.READ_TIMEOUT, config.uri(), -1, null, true, null), stable);
+    }
+    if (item instanceof BodyQueue.Failed failed) {
+      return failed(networkFailure(failed.error()), stable);
+    }
+    if (item instanceof BodyQueue.End) {
+      return new Outcome(Outcome.Result.ENDED, null, stable);
+    }
+    return closed(); // BodyQueue.Cancelled, the one kind left
   }
 
   private HttpRequest request() {
@@ -359,7 +363,6 @@ public final class RealEventSource implements EventSource {
   }
 
   /** The first line of an error body: a Herald hub explains errors there, in plain text. */
-  @SuppressWarnings("unchecked")
   private String readReason(BodyQueue body) throws InterruptedException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     long deadline = System.nanoTime() + REASON_WAIT.toNanos();
@@ -368,14 +371,13 @@ public final class RealEventSource implements EventSource {
       if (left <= 0) {
         break;
       }
-      Object item = body.next(Duration.ofNanos(left));
-      if (!(item instanceof List)) {
-        break;
+      if (!(body.next(Duration.ofNanos(left)) instanceof BodyQueue.Chunk chunk)) {
+        break; // the end, a failure or the wait is over: the reason is what came so far
       }
-      for (ByteBuffer buffer : (List<ByteBuffer>) item) {
-        byte[] chunk = new byte[Math.min(buffer.remaining(), REASON_MAX_BYTES - bytes.size())];
-        buffer.get(chunk);
-        bytes.writeBytes(chunk);
+      for (ByteBuffer buffer : chunk.buffers()) {
+        byte[] part = new byte[Math.min(buffer.remaining(), REASON_MAX_BYTES - bytes.size())];
+        buffer.get(part);
+        bytes.writeBytes(part);
       }
       body.requestMore();
     }
@@ -398,6 +400,21 @@ public final class RealEventSource implements EventSource {
     return new Outcome(Outcome.Result.FAILED, failure, stable);
   }
 
+  /** The parser's event as the client's API gives it. */
+  private static Event toClientEvent(SseEvent parsed) {
+    return new Event(parsed.id(), parsed.type(), parsed.data(), parsed.retry());
+  }
+
+  /**
+   * Logs a failure of the application's code (a listener, a handler, an error strategy): the one
+   * kind of failure the client logs, because nothing else would report it. Failures of the source
+   * itself are not logged but delivered ({@link EventSourceListener#onError}, {@link #failure()}),
+   * and the message never holds a URL, a header or event data (a token may be in any of them).
+   */
+  private static void logUserCodeFailure(String what, RuntimeException e) {
+    LOG.log(System.Logger.Level.WARNING, what, e);
+  }
+
   private void notifyListeners(Consumer<EventSourceListener> call) {
     notifyListeners(call, false);
   }
@@ -410,27 +427,31 @@ public final class RealEventSource implements EventSource {
       try {
         call.accept(listener);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "event source listener failed", e);
+        logUserCodeFailure("event source listener failed", e);
       }
     }
   }
 
-  /** Parser callbacks, on the reader thread. */
+  /**
+   * Parser callbacks, on the reader thread. Here the core's parser meets the client's API: each
+   * parsed event becomes the client's own {@link Event} once, before any listener sees it.
+   */
   private final class Dispatcher implements SseHandler {
     @Override
-    public void onEvent(SseEvent event) {
+    public void onEvent(SseEvent parsed) {
+      Event event = toClientEvent(parsed);
       lastEventId = event.id();
       notifyListeners(l -> l.onEvent(RealEventSource.this, event));
-      List<Consumer<SseEvent>> handlers = config.typedHandlers().get(event.type());
+      List<Consumer<Event>> handlers = config.typedHandlers().get(event.type());
       if (handlers != null) {
-        for (Consumer<SseEvent> handler : handlers) {
+        for (Consumer<Event> handler : handlers) {
           if (closeRequested) {
             return;
           }
           try {
             handler.accept(event);
           } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "event handler failed", e);
+            logUserCodeFailure("event handler failed", e);
           }
         }
       }
