@@ -12,7 +12,7 @@
 #     back with Last-Event-ID), resume (all drop and resume at once: a resume storm), fanout and
 #     topics (publishes reaching many / few subscribers), each checking loss and duplicates;
 #   - SOAK_SLOW slow readers hold streams on every topic (*) and read a few bytes a second, so the
-#     hub keeps dropping them; each gives up after SOAK_SLOW_SECONDS (45) and comes back;
+#     hub keeps dropping them; each gives up after SOAK_SLOW_SECONDS (300) and comes back;
 #   - in cluster mode, redis-server is killed (SIGKILL) and restarted every SOAK_REDIS_EVERY
 #     minutes; publishes get 503 meanwhile (not acknowledged, so not owed), streams stay open.
 #
@@ -110,8 +110,9 @@ end=$(( $(date +%s) + MINUTES * 60 ))
 # Slow readers: each holds a stream on every topic (*) with a tiny receive buffer and reads a few
 # bytes a second, so its queue on the hub fills and the hub drops it (the hub counts these drops:
 # "slow" in the samples). A reader cannot see that close behind the data still in flight to it,
-# so each gives up after SOAK_SLOW_SECONDS and reconnects, as a real client would time out.
-python3 - "$BASE_PORT" "$NODES" "$SLOW" "$end" "$OUT/slow-readers.txt" "${SOAK_SLOW_SECONDS:-45}" <<'PY' &
+# so each gives up after SOAK_SLOW_SECONDS (the hub drops it after about 4 minutes here) and
+# reconnects, as a real client would time out.
+python3 - "$BASE_PORT" "$NODES" "$SLOW" "$end" "$OUT/slow-readers.txt" "${SOAK_SLOW_SECONDS:-300}" <<'PY' &
 import socket, sys, time, selectors
 base, nodes, count, end, out, patience = (int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]),
                                           int(sys.argv[4]), sys.argv[5], int(sys.argv[6]))

@@ -29,12 +29,17 @@ import java.util.concurrent.TimeUnit;
  * <p>With several subscribe URLs (nodes of one cluster), subscriber {@code i} connects to URL
  * {@code i mod n}, so each node holds an equal share, as behind a round-robin load balancer.
  *
- * <p>A connection the target ends is reopened (with {@code Last-Event-ID}, as {@code EventSource}
- * does) a bounded number of times, unless the tool closed it on purpose.
+ * <p>A connection the target ends, or an attempt it refuses, is reopened (with {@code
+ * Last-Event-ID}, as {@code EventSource} does) a bounded number of times, unless the tool closed
+ * it on purpose. The delay doubles from {@link #RECONNECT_DELAY_MILLIS} up to {@link
+ * #MAX_RECONNECT_DELAY_MILLIS} (about what a browser waits), so a target that briefly cannot serve
+ * resumes (a hub whose history is unreachable for a few seconds closes resuming subscribers
+ * so that they retry) is retried for minutes, not for the ten seconds fifty quick attempts take.
  */
 final class SubscriberPool implements AutoCloseable {
   private static final int MAX_ATTEMPTS_PER_SUBSCRIBER = 50;
   private static final long RECONNECT_DELAY_MILLIS = 200;
+  private static final long MAX_RECONNECT_DELAY_MILLIS = 3000;
 
   private final LoadSettings settings;
   private final Tally tally;
@@ -220,11 +225,12 @@ final class SubscriberPool implements AutoCloseable {
     if (s.closing || shuttingDown || s.attempts >= MAX_ATTEMPTS_PER_SUBSCRIBER) {
       return;
     }
+    long delay = Math.min(MAX_RECONNECT_DELAY_MILLIS, RECONNECT_DELAY_MILLIS << Math.min(s.attempts, 4));
     group.schedule(() -> {
       if (!s.closing && !shuttingDown && (s.channel == null || !s.channel.isActive())) {
         connect(s, false);
       }
-    }, RECONNECT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }, delay, TimeUnit.MILLISECONDS);
   }
 
   private void releasePermit(Channel ch) {
