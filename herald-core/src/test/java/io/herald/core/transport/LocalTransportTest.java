@@ -222,8 +222,7 @@ class LocalTransportTest {
   }
 
   /** A memory history whose first append waits for {@link #release}; counts look-ups and appends. */
-  private static final class GatedHistory implements History {
-    private final MemoryHistory delegate = new MemoryHistory(100);
+  private static final class GatedHistory extends ForwardingHistory {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger finds = new AtomicInteger();
@@ -242,37 +241,13 @@ class LocalTransportTest {
     }
 
     @Override
-    public long lastSequence() {
-      return delegate.lastSequence();
-    }
-
-    @Override
-    public ReplayStart locate(String lastEventId) {
-      return delegate.locate(lastEventId);
-    }
-
-    @Override
     public Update find(String eventId) {
       finds.incrementAndGet();
       return delegate.find(eventId);
     }
-
-    @Override
-    public List<Update> read(long afterSequence, long upToSequence, int limit) {
-      return delegate.read(afterSequence, upToSequence, limit);
-    }
-
-    @Override
-    public String lastEventId() {
-      return delegate.lastEventId();
-    }
-
-    @Override
-    public void close() {}
   }
 
-  private static final class FlakyHistory implements History {
-    private final MemoryHistory delegate = new MemoryHistory(100);
+  private static final class FlakyHistory extends ForwardingHistory {
     volatile boolean failing;
     volatile boolean error;
 
@@ -284,6 +259,16 @@ class LocalTransportTest {
       if (failing) {
         throw new HistoryException("disk full");
       }
+      delegate.append(batch);
+    }
+  }
+
+  /** A memory history of 100 updates that the test histories above wrap, adding what they test. */
+  private abstract static class ForwardingHistory implements History {
+    final MemoryHistory delegate = new MemoryHistory(100);
+
+    @Override
+    public void append(List<Update> batch) throws HistoryException {
       delegate.append(batch);
     }
 
