@@ -51,7 +51,7 @@ class CrashRecoveryTest {
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
       }
       try (DurableHistory h = DurableHistory.open(data, StoreOptions.defaults())) {
-        List<Update> replay = readAll(h);
+        List<Update> replay = TestUpdates.readAll(h);
         // Contiguous from 1: nothing torn, nothing missing in the middle.
         for (int i = 0; i < replay.size(); i++) {
           assertThat(replay.get(i).sequence()).isEqualTo(i + 1L);
@@ -79,16 +79,4 @@ class CrashRecoveryTest {
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
-  private static List<Update> readAll(DurableHistory h) throws Exception {
-    List<Update> out = new ArrayList<>();
-    long after = 0;
-    while (true) {
-      List<Update> page = h.read(after, h.lastSequence(), 1000);
-      if (page.isEmpty()) {
-        return out;
-      }
-      out.addAll(page);
-      after = page.get(page.size() - 1).sequence();
-    }
-  }
 }

@@ -2,7 +2,6 @@ package io.herald.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.core.history.HistoryException;
 import io.herald.core.transport.LocalTransport;
 import io.herald.core.update.Update;
 import java.nio.file.Files;
@@ -69,7 +68,7 @@ class DiskFullRecoveryTest {
           for (int i = 0; i < PUBLISHES_AFTER; i++) {
             acknowledged.add(publish(transport, "after-" + i, random));
           }
-          assertThat(readAll(history)).containsExactlyElementsOf(acknowledged);
+          assertThat(TestUpdates.readAll(history)).containsExactlyElementsOf(acknowledged);
           Update last = acknowledged.get(acknowledged.size() - 1);
           assertThat(history.locate(last.id()).afterSequence()).isEqualTo(last.sequence());
         } finally {
@@ -78,7 +77,7 @@ class DiskFullRecoveryTest {
       }
       // Nothing acknowledged is lost and nothing refused comes back after a restart.
       try (DurableHistory history = DurableHistory.open(data, disk.options())) {
-        assertThat(readAll(history)).containsExactlyElementsOf(acknowledged);
+        assertThat(TestUpdates.readAll(history)).containsExactlyElementsOf(acknowledged);
       }
     }
   }
@@ -96,18 +95,6 @@ class DiskFullRecoveryTest {
     }
   }
 
-  private static List<Update> readAll(DurableHistory h) throws HistoryException {
-    List<Update> out = new ArrayList<>();
-    long after = 0;
-    while (true) {
-      List<Update> page = h.read(after, h.lastSequence(), 100);
-      if (page.isEmpty()) {
-        return out;
-      }
-      out.addAll(page);
-      after = page.get(page.size() - 1).sequence();
-    }
-  }
 
   /** 16 KB of random letters, so compression cannot hide the bytes from the disk. */
   private static Update incompressible(String id, Random random) {

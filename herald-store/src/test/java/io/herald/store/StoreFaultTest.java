@@ -59,7 +59,7 @@ class StoreFaultTest {
       // Reads keep working, and show exactly what was acknowledged.
       long lastAcked = acknowledged.get(acknowledged.size() - 1).sequence();
       assertThat(h.lastSequence()).isEqualTo(lastAcked);
-      assertThat(readAll(h)).containsExactlyElementsOf(acknowledged);
+      assertThat(TestUpdates.readAll(h)).containsExactlyElementsOf(acknowledged);
       assertThat(h.locate(refused.get(0).id())).isEqualTo(ReplayStart.earliest());
       assertThat(h.locate(acknowledged.get(0).id()).afterSequence()).isEqualTo(1);
     }
@@ -67,7 +67,7 @@ class StoreFaultTest {
     // After a restart with room again, nothing of the refused batch comes back, and the
     // sequence continues where the acknowledged updates end.
     try (DurableHistory h = DurableHistory.open(data, StoreOptions.defaults())) {
-      assertThat(readAll(h)).containsExactlyElementsOf(acknowledged);
+      assertThat(TestUpdates.readAll(h)).containsExactlyElementsOf(acknowledged);
       assertThat(h.locate(refused.get(0).id())).isEqualTo(ReplayStart.earliest());
       long next = h.lastSequence() + 1;
       h.append(batch(next, 3));
@@ -75,18 +75,6 @@ class StoreFaultTest {
     }
   }
 
-  private static List<Update> readAll(DurableHistory h) throws HistoryException {
-    List<Update> out = new ArrayList<>();
-    long after = 0;
-    while (true) {
-      List<Update> page = h.read(after, h.lastSequence(), 100);
-      if (page.isEmpty()) {
-        return out;
-      }
-      out.addAll(page);
-      after = page.get(page.size() - 1).sequence();
-    }
-  }
 
   /** Random text, so compression cannot hide the bytes from the space limit. */
   private static Update incompressible(String id, long seq, Random random) {

@@ -1,5 +1,7 @@
 package io.herald.store;
 
+import io.herald.core.history.History;
+import io.herald.core.history.HistoryException;
 import io.herald.core.update.Update;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +27,20 @@ final class TestUpdates {
       out.add(update("id-" + s, s));
     }
     return out;
+  }
+
+  /** Everything {@code h} holds, in order, read page by page as a replay would. */
+  static List<Update> readAll(History h) throws HistoryException {
+    List<Update> out = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<Update> page = h.read(after, h.lastSequence(), 1000);
+      if (page.isEmpty()) {
+        return out;
+      }
+      out.addAll(page);
+      after = page.get(page.size() - 1).sequence();
+    }
   }
 
   /** A clock the test moves by hand, so age retention is tested without waiting. */
