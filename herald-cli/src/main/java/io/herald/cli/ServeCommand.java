@@ -155,6 +155,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-streams-per-subject", defaultValue = "0", description = "Open event streams per token subject (sub claim); more gets 429 (default ${DEFAULT-VALUE}: off).")
   int maxStreamsPerSubject;
+
   @Option(names = "--header-timeout", defaultValue = "10s", converter = Durations.class, description = "A connection that has not sent a complete request head this long after connecting or after its last response is closed (default ${DEFAULT-VALUE}; 0 disables).")
   Duration headerTimeout;
 
@@ -169,11 +170,13 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-connections", defaultValue = "0", description = "Open connections in total (default: 90% of the open-file limit).")
   int maxConnections;
+
   @Option(names = "--max-topic-bytes", defaultValue = "4096", description = "Longest topic (publish, alternates too) or topic selector (subscribe) in UTF-8 bytes (default ${DEFAULT-VALUE}); longer gets 400.")
   int maxTopicBytes;
 
   @Option(names = "--match-cache-bytes", defaultValue = "16777216", description = "Bytes the caches of compiled templates and of match results may weigh together (default ${DEFAULT-VALUE}); past it their coldest entries are evicted.")
   long matchCacheBytes;
+
   @Option(names = "--max-queued-bytes", defaultValue = "0", description = "Bytes all subscribers together may have queued for sending, each write counted with its overhead (default 0: a quarter of the smaller of the JVM's heap and direct memory). A write past it drops that subscriber, which resumes from history.")
   long maxQueuedBytes;
 
