@@ -10,8 +10,11 @@ import java.util.Collection;
  *
  * <p>A selector matches when it is {@code *}, when it equals the topic byte for byte, or when it
  * is an RFC 6570 URI template that the topic matches. Compiling a template and running it is the
- * costly part, so both the compiled templates and the (selector, topic) results are cached: a hub
- * with many subscribers on the same templates pays the match once per distinct topic.
+ * costly part, so the compiled templates are cached, and so are the (selector, topic) results of
+ * the matches that cost more than a cache visit (long templates against long topics): a hub with
+ * many subscribers on the same templates pays such a match once per distinct topic. Cheap matches
+ * (most are decided by the template's literal prefix) are run each time, which is faster than the
+ * cache and keeps it for the results that are worth it.
  *
  * <p><b>Memory rule.</b> Selectors and topics come from untrusted clients, so both caches are
  * bounded in <em>bytes</em>, not entries: each entry is weighed by the heap it keeps reachable
@@ -44,6 +47,15 @@ public final class TopicMatcher {
    * for the eviction policy) and the hash table's node and slot.
    */
   static final int ENTRY_OVERHEAD = 96;
+  /**
+   * Matches that take at most this many steps ({@link UriTemplate#matchCost}) are run rather than
+   * cached: a cache look-up, and an insert that may evict, cost about as much as a few thousand
+   * steps of the program, and caching cheap results would let the (selector, topic) pairs of a
+   * busy hub churn the cache that the costly ones (long templates against long topics, which an
+   * attacker would pick) need. A typical 60-character template against a 60-character topic is
+   * far below it; most mismatches cost one step (the literal prefix decides).
+   */
+  static final long CACHE_WORTHY_COST = 4096;
   /** A {@link Pair}: header and two references. */
   private static final int PAIR_BYTES = 24;
 
@@ -85,25 +97,21 @@ public final class TopicMatcher {
     if (!isTemplate(selector)) {
       return false;
     }
-    Pair key = new Pair(selector, topic);
-    Boolean cached = results.getIfPresent(key);
-    if (cached != null) {
-      return cached;
-    }
-    boolean matched = template(selector).matches(topic);
-    results.put(key, matched);
-    return matched;
+    return matches(template(selector), topic);
   }
 
   /**
    * Whether the already compiled {@code template} selects {@code topic}: the path of callers that
    * hold the compiled form (a live subscriber's index entry). Shares the result cache with
-   * {@link #matches(String, String)}.
+   * {@link #matches(String, String)}; only costly matches are cached ({@link #CACHE_WORTHY_COST}).
    */
   public boolean matches(UriTemplate template, String topic) {
     String selector = template.template();
     if (selector.equals(topic)) {
       return true;
+    }
+    if (template.matchCost(topic) <= CACHE_WORTHY_COST) {
+      return template.matches(topic);
     }
     Pair key = new Pair(selector, topic);
     Boolean cached = results.getIfPresent(key);

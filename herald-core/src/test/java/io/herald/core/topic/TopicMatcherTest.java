@@ -131,4 +131,23 @@ class TopicMatcherTest {
     assertThat(none.resultCacheEntries()).isZero();
     assertThat(none.matches("https://example.com/{id}", "https://example.com/1")).isTrue();
   }
+
+  @Test
+  void cheapMatchesAreRunAndOnlyCostlyOnesAreCached() {
+    TopicMatcher matcher = new TopicMatcher();
+    String selector = "https://example.com/books/{id}";
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(matcher.matches(selector, "https://example.com/books/" + i)).isTrue();
+      assertThat(matcher.matches(selector, "https://other.example/books/" + i)).isFalse();
+    }
+    assertThat(matcher.resultCacheEntries()).isZero();
+    assertThat(matcher.templateCacheEntries()).isEqualTo(1);
+
+    String longTopic = "https://example.com/books/" + "x".repeat(3_000);
+    assertThat(matcher.matches(selector, longTopic)).isTrue();
+    assertThat(matcher.matches(selector, longTopic + "/")).isFalse();
+    assertThat(matcher.resultCacheEntries()).isEqualTo(2);
+    assertThat(matcher.matches(selector, longTopic)).isTrue();
+    assertThat(matcher.matches(selector, longTopic + "/")).isFalse();
+  }
 }

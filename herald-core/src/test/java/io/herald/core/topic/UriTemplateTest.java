@@ -330,4 +330,22 @@ class UriTemplateTest {
     UriTemplate malformed = UriTemplate.compile("{unclosed");
     assertThat(malformed.retainedBytes()).isGreaterThanOrEqualTo(2 * "{unclosed".length()).isLessThan(200);
   }
+
+  @Test
+  void theLiteralPrefixDecidesMismatchesAndBoundsTheCost() {
+    UriTemplate t = UriTemplate.compile("https://example.com/{a}/x");
+    assertThat(t.matches("https://example.org/1/x")).isFalse();
+    assertThat(t.matches("https://example.com/1/x")).isTrue();
+    assertThat(t.matches("https://example.com")).isFalse();
+    assertThat(t.matchCost("https://example.org/1/x")).isEqualTo(1);
+    assertThat(t.matchCost("https://example.com/1/x")).isGreaterThan(1);
+    // An expression first: no prefix to decide with, the program runs.
+    UriTemplate open = UriTemplate.compile("{+base}/x");
+    assertThat(open.matches("https://example.org/x")).isTrue();
+    assertThat(open.matchCost("https://example.org/x")).isGreaterThan(1);
+    // A malformed template matches only itself, whatever its prefix.
+    UriTemplate bad = UriTemplate.compile("https://example.com/{");
+    assertThat(bad.matches("https://example.com/{")).isTrue();
+    assertThat(bad.matches("https://example.com/")).isFalse();
+  }
 }
