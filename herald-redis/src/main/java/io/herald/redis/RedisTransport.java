@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -104,6 +105,8 @@ public final class RedisTransport implements Transport {
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean reconnecting = new AtomicBoolean();
   private final AtomicBoolean outage = new AtomicBoolean();
+  /** Guards {@link #dispatchTo}: set by the first of a call to it or a publish. */
+  private final AtomicBoolean listenerFixed = new AtomicBoolean();
   private volatile StatefulRedisConnection<String, byte[]> conn;
   private volatile boolean closed;
   /** Set when the writer died of an Error: nothing will be sent any more. */
@@ -163,7 +166,7 @@ public final class RedisTransport implements Transport {
   }
 
   /**
-   * Connects to Redis and prepares the transport; the reader starts with {@link #listen}, at the
+   * Connects to Redis and prepares the transport; the reader starts with {@link #dispatchTo}, at the
    * stream's current end.
    *
    * @throws TransportUnavailableException when Redis cannot be reached now
@@ -178,6 +181,9 @@ public final class RedisTransport implements Transport {
 
   @Override
   public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+    if (!listenerFixed.get()) {
+      listenerFixed.set(true);
+    }
     CompletableFuture<PublishResult> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
@@ -194,9 +200,16 @@ public final class RedisTransport implements Transport {
     return done;
   }
 
-  /** Sets the listener and starts reading the stream (at its end when this transport connected). */
+  /**
+   * Sets the listener and starts reading the stream (at its end when this transport connected);
+   * once, before the first publish.
+   */
   @Override
-  public void listen(UpdateListener listener) {
+  public void dispatchTo(UpdateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (!listenerFixed.compareAndSet(false, true)) {
+      throw new IllegalStateException("dispatchTo is called once, before the first publish");
+    }
     reader.start(listener);
   }
 

@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The single-node transport: updates go into the local {@link History}, then to the listener.
@@ -40,16 +42,18 @@ import java.util.concurrent.TimeUnit;
  * bounded ring of their own ({@link SplitHistory}), so that they never push application updates
  * out of the history; {@link #history()} reads both. With a {@link NoHistory} nothing is kept.
  */
-public final class LocalTransport implements Transport {
+public final class HistoryTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
   private static final int MAX_BATCH = 4096;
 
-  private static final System.Logger LOG = System.getLogger(LocalTransport.class.getName());
+  private static final System.Logger LOG = System.getLogger(HistoryTransport.class.getName());
 
   private final History history;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile UpdateListener listener = update -> {};
+  /** Guards {@link #dispatchTo}: set by the first of a call to it or a publish. */
+  private final AtomicBoolean listenerFixed = new AtomicBoolean();
   private volatile boolean closed;
   private volatile boolean available = true;
   /** Set when the writer died of an Error: nothing will be written any more. */
@@ -62,7 +66,7 @@ public final class LocalTransport implements Transport {
   private record Echo(Pending pending, int index) {}
 
   /** A transport over {@code history}, keeping the hub's events apart with default bounds. */
-  public LocalTransport(History history) {
+  public HistoryTransport(History history) {
     this(history, SplitHistory.DEFAULT_EVENT_CAPACITY, SplitHistory.DEFAULT_EVENT_BYTES);
   }
 
@@ -70,7 +74,7 @@ public final class LocalTransport implements Transport {
    * A transport over {@code history} whose hub events are kept in a ring of at most {@code
    * eventCapacity} events and {@code eventBytes} bytes.
    */
-  public LocalTransport(History history, int eventCapacity, long eventBytes) {
+  public HistoryTransport(History history, int eventCapacity, long eventBytes) {
     this.history = history instanceof NoHistory
         ? history
         : new SplitHistory(history, eventCapacity, eventBytes);
@@ -81,6 +85,9 @@ public final class LocalTransport implements Transport {
 
   @Override
   public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+    if (!listenerFixed.get()) {
+      listenerFixed.set(true);
+    }
     CompletableFuture<PublishResult> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
@@ -94,7 +101,11 @@ public final class LocalTransport implements Transport {
   }
 
   @Override
-  public void listen(UpdateListener listener) {
+  public void dispatchTo(UpdateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (!listenerFixed.compareAndSet(false, true)) {
+      throw new IllegalStateException("dispatchTo is called once, before the first publish");
+    }
     this.listener = listener;
   }
 
