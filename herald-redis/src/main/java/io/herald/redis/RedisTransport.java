@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import io.herald.core.Reasons;
 import io.herald.core.history.History;
 import io.herald.core.history.SplitHistory;
 import io.herald.core.transport.PublishResult;
@@ -145,7 +146,7 @@ public final class RedisTransport implements Transport {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new TransportUnavailableException(
-          "cannot reach Redis at " + options.safeUri() + ": " + oneLine(e), e);
+          "cannot reach Redis at " + options.safeUri() + ": " + Reasons.oneLine(e), e);
     }
     this.conn = c;
     this.reader = new StreamReader(client, options, start);
@@ -261,7 +262,7 @@ public final class RedisTransport implements Transport {
     } catch (Throwable e) {
       dead = true;
       TransportUnavailableException failure =
-          new TransportUnavailableException("hub is failing: the writer stopped (" + oneLine(e) + ")", e);
+          new TransportUnavailableException("hub is failing: the writer stopped (" + Reasons.oneLine(e) + ")", e);
       fail(batch, failure);
       failQueued();
       throw e;
@@ -397,11 +398,11 @@ public final class RedisTransport implements Transport {
     try {
       runScript(c, args).whenComplete((r, e) -> {
         if (e != null) {
-          LOG.log(Level.DEBUG, "retention run failed: {0}", oneLine(unwrap(e)));
+          LOG.log(Level.DEBUG, "retention run failed: {0}", Reasons.oneLine(unwrap(e)));
         }
       });
     } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "retention run failed: {0}", oneLine(e));
+      LOG.log(Level.DEBUG, "retention run failed: {0}", Reasons.oneLine(e));
     }
   }
 
@@ -417,7 +418,7 @@ public final class RedisTransport implements Transport {
     }
     if (outage.compareAndSet(false, true)) {
       LOG.log(Level.WARNING, "Redis at {0} unavailable ({1}): publishes get 503 until it is back; "
-          + "reconnecting with backoff", new Object[] {options.safeUri(), oneLine(cause)});
+          + "reconnecting with backoff", new Object[] {options.safeUri(), Reasons.oneLine(cause)});
     }
     scheduleReconnect(0);
   }
@@ -452,7 +453,7 @@ public final class RedisTransport implements Transport {
       if (c != null && c.isOpen()) {
         c.closeAsync();
       }
-      LOG.log(Level.DEBUG, "Redis reconnect failed: {0}", oneLine(e));
+      LOG.log(Level.DEBUG, "Redis reconnect failed: {0}", Reasons.oneLine(e));
       long delay = backoffMillis;
       backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
       try {
@@ -473,7 +474,7 @@ public final class RedisTransport implements Transport {
         scheduleReconnect(0);
       }
     }
-    String why = cause == null ? "not connected" : oneLine(cause);
+    String why = cause == null ? "not connected" : Reasons.oneLine(cause);
     return new TransportUnavailableException("Redis unavailable: " + why, cause);
   }
 
@@ -496,15 +497,6 @@ public final class RedisTransport implements Transport {
       e = e.getCause();
     }
     return e;
-  }
-
-  static String oneLine(Throwable e) {
-    if (e == null) {
-      return "unknown";
-    }
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   private static byte[] ascii(long n) {

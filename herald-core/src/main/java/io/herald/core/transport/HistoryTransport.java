@@ -1,5 +1,6 @@
 package io.herald.core.transport;
 
+import io.herald.core.Reasons;
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.NoHistory;
@@ -135,7 +136,7 @@ public final class HistoryTransport implements Transport {
       dead = true;
       available = false;
       TransportUnavailableException failure =
-          new TransportUnavailableException("hub is failing: the writer stopped (" + oneLine(e) + ")", e);
+          new TransportUnavailableException("hub is failing: the writer stopped (" + Reasons.oneLine(e) + ")", e);
       for (Pending p : batch) {
         p.done().completeExceptionally(failure);
       }
@@ -198,11 +199,11 @@ public final class HistoryTransport implements Transport {
       } catch (HistoryException | RuntimeException e) {
         if (available) {
           LOG.log(Level.WARNING,
-              "history unavailable, publishes answer 503 until it recovers: " + oneLine(e));
+              "history unavailable, publishes answer 503 until it recovers: " + Reasons.oneLine(e));
         }
         available = false;
         TransportUnavailableException failure =
-            new TransportUnavailableException("history unavailable: " + oneLine(e), e);
+            new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e);
         for (Pending p : toStore) {
           p.done().completeExceptionally(failure);
         }
@@ -254,7 +255,7 @@ public final class HistoryTransport implements Transport {
         known = PublishResult.against(u, history.find(u.id()));
       } catch (HistoryException | RuntimeException e) {
         p.done().completeExceptionally(
-            new TransportUnavailableException("history unavailable: " + oneLine(e), e));
+            new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e));
         continue;
       }
       if (known != null) {
@@ -264,12 +265,6 @@ public final class HistoryTransport implements Transport {
       inBatch.put(u.id(), toStore.size());
       toStore.add(p);
     }
-  }
-
-  private static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   /** Finishes the publishes already queued, then stops the writer. The history is not closed. */
