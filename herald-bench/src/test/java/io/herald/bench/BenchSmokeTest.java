@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.herald.core.history.MemoryHistory;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.hub.HubConfig;
 import io.herald.hub.HubServer;
 import io.herald.hub.auth.JwtVerifier;
@@ -57,7 +57,7 @@ class BenchSmokeTest {
   void fanOutLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
     HubConfig config = hubConfig();
     MemoryHistory history = new MemoryHistory(10_000);
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     try (HubServer hub = HubServer.start(config, transport)) {
       String base = "http://127.0.0.1:" + hub.port() + "/.well-known/mercure";
       LoadSettings settings = settings(List.of(new Template(base + "?topic={topic}")), base);
@@ -90,7 +90,7 @@ class BenchSmokeTest {
   /** One hub with its own in-memory history; two of them form no cluster. */
   private static final class LoneHub implements AutoCloseable {
     final MemoryHistory history = new MemoryHistory(10_000);
-    final LocalTransport transport = new LocalTransport(history);
+    final HistoryTransport transport = new HistoryTransport(history);
     final HubServer server;
 
     LoneHub() throws Exception {

@@ -1,5 +1,6 @@
 package io.herald.cli;
 
+import io.herald.core.Reasons;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -41,13 +42,13 @@ public final class HeraldCommand implements Runnable {
     }
     cli.setDefaultValueProvider(new EnvironmentDefaults(System.getenv(), fileValues));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("herald: " + oneLine(e));
+      cmd.getErr().println("herald: " + Reasons.oneLine(e));
       return 1;
     });
     // A mistyped flag gets one line, not the whole usage: scripts and logs read it at a glance.
     cli.setParameterExceptionHandler((e, rest) -> {
       CommandLine cmd = e.getCommandLine();
-      cmd.getErr().println("herald: " + oneLine(e) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      cmd.getErr().println("herald: " + Reasons.oneLine(e) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
       return 2;
     });
     return cli.execute(args);
@@ -86,12 +87,6 @@ public final class HeraldCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
-  }
-
-  static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   /** The version from the jar's manifest, or "dev" when run from classes. */

@@ -4,7 +4,7 @@ import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.MemoryHistory;
 import io.herald.core.history.NoHistory;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.transport.Transport;
 import io.herald.hub.HubConfig;
 import io.herald.hub.HubServer;
@@ -247,7 +247,7 @@ final class ServeCommand implements Callable<Integer> {
     Transport transport = clustered
         ? io.herald.redis.RedisTransport.connect(
             io.herald.redis.RedisOptions.of(transportUrl).withRetention(historySize, historyMaxAge))
-        : new LocalTransport(store);
+        : new HistoryTransport(store);
     HubServer hub;
     try {
       hub = HubServer.start(config, transport);

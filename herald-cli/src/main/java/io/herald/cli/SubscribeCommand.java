@@ -7,10 +7,12 @@ import io.herald.client.EventSourceListener;
 import io.herald.client.EventSources;
 import io.herald.client.EventStream;
 import io.herald.client.HubClient;
+import io.herald.core.Reasons;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,7 +73,7 @@ final class SubscribeCommand implements Callable<Integer> {
               @Override
               public void onError(EventSource source, EventSourceException error) {
                 if (error.isRetryable()) {
-                  err.println("herald subscribe: " + oneLine(error.getMessage()) + "; reconnecting");
+                  err.println("herald subscribe: " + Reasons.oneLine(Objects.requireNonNullElse(error.getMessage(), "failed")) + "; reconnecting");
                   err.flush();
                 }
               }
@@ -89,7 +91,7 @@ final class SubscribeCommand implements Callable<Integer> {
       }
       return 0;
     } catch (EventSourceException e) {
-      err.println("herald subscribe: " + oneLine(e.getMessage()));
+      err.println("herald subscribe: " + Reasons.oneLine(Objects.requireNonNullElse(e.getMessage(), "failed")));
       err.flush();
       return 1;
     }
@@ -184,13 +186,5 @@ final class SubscribeCommand implements Callable<Integer> {
       }
     }
     b.append('"');
-  }
-
-  private static String oneLine(String message) {
-    if (message == null) {
-      return "failed";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -3,7 +3,7 @@ package io.herald.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.cli.ServeProcessTest.Sse;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.hub.HubConfig;
 import io.herald.hub.HubServer;
 import io.herald.hub.auth.JwtVerifier;
@@ -39,7 +39,7 @@ class FullStoreTest {
   void publishesFailWith503AndSubscribersStayConnected() throws Exception {
     DurableHistory history = DurableHistory.open(dir.resolve("data"),
         StoreOptions.defaults().withMaxDiskBytes(256 * 1024).withMemtableBytes(64 * 1024));
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     HubServer hub = HubServer.start(HubConfig.builder()
         .address(new InetSocketAddress("127.0.0.1", 0))
         .publisherVerifier(JwtVerifier.create(KEY, "HS256"))

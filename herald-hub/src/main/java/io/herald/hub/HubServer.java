@@ -55,7 +55,7 @@ import javax.net.ssl.SSLException;
  * A running hub: binds the port, wires the transport to the subscribers, and stops cleanly.
  *
  * <pre>{@code
- * Transport transport = new LocalTransport(new MemoryHistory(10_000));
+ * Transport transport = new HistoryTransport(new MemoryHistory(10_000));
  * try (HubServer hub = HubServer.start(config, transport)) {
  *   System.out.println("listening on " + hub.port());
  * }
@@ -121,7 +121,7 @@ public final class HubServer implements AutoCloseable {
     Cors cors = new Cors(config.corsOrigins());
     this.fanOut = new FanOut(workerGroup, authorization, config, subscriberCounters);
     fanOut.initSequence(transport.history().lastSequence());
-    transport.listen(fanOut);
+    transport.dispatchTo(fanOut);
     fanOut.observeWith(registry::observe);
     fanOut.encodeOnDemand(SubscriptionRegistry::isEvent);
     fanOut.start();

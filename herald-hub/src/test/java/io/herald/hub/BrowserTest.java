@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.herald.core.history.MemoryHistory;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.update.Update;
 import io.herald.hub.auth.JwtVerifier;
 import java.io.BufferedReader;
@@ -158,7 +158,7 @@ class BrowserTest {
   void theBrowserResumesWithLastEventIdAcrossAHubRestart() throws Exception {
     String topic = "https://example.com/resume/" + UUID.randomUUID();
     MemoryHistory history = new MemoryHistory(1000);
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     HubServer hub = null;
     Process node = null;
     try {
@@ -200,10 +200,15 @@ class BrowserTest {
 
       hub.close(); // ends the browser's stream with a short retry: it will come back by itself
       hub = null;
+      transport.close(); // a restarted hub has a transport of its own over the same history
       // Published while no hub is listening (as through another node of a cluster), so the
       // browser can only get it by replay from its Last-Event-ID: no race with a live delivery.
-      Update away = transport.publish(new Update("urn:uuid:" + UUID.randomUUID(), List.of(topic),
-          "while the hub was away", null, -1, false, 0)).get(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS);
+      Update away;
+      try (HistoryTransport elsewhere = new HistoryTransport(history)) {
+        away = elsewhere.publish(new Update("urn:uuid:" + UUID.randomUUID(), List.of(topic),
+            "while the hub was away", null, -1, false, 0)).get(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      transport = new HistoryTransport(history);
       hub = HubServer.start(resumeConfig(port), transport);
       try (var stdin = node.getOutputStream()) {
         stdin.write(("expect " + away.id() + "\n").getBytes(StandardCharsets.UTF_8));

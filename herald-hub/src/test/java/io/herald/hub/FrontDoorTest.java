@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.history.History;
 import io.herald.core.history.MemoryHistory;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.transport.PublishResult;
 import io.herald.core.transport.Transport;
 import io.herald.core.transport.UpdateListener;
@@ -191,7 +191,7 @@ class FrontDoorTest {
   @Test
   void aPublishWaitingForStorageIsNotCutEvenAfterAHundredContinue() throws Exception {
     CompletableFuture<Void> storageResumes = new CompletableFuture<>();
-    Transport slowStore = new HeldTransport(new LocalTransport(new MemoryHistory(100)), storageResumes);
+    Transport slowStore = new HeldTransport(new HistoryTransport(new MemoryHistory(100)), storageResumes);
     f = new HubFixture(slowStore, b -> b.headerTimeout(Duration.ofSeconds(1)));
     String form = HubFixture.form("topic", "t", "data", "continued");
     try (RawConnection c = RawConnection.open(f.port())) {
@@ -220,8 +220,8 @@ class FrontDoorTest {
     }
 
     @Override
-    public void listen(UpdateListener listener) {
-      inner.listen(listener);
+    public void dispatchTo(UpdateListener listener) {
+      inner.dispatchTo(listener);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.herald.hub;
 
 import io.herald.core.history.MemoryHistory;
 import io.herald.core.transport.Transport;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.auth.TokenIssuer;
 import java.net.InetSocketAddress;
@@ -49,7 +49,7 @@ public final class HubFixture implements AutoCloseable {
   }
 
   private HubFixture(MemoryHistory history, Consumer<HubConfig.Builder> customize) throws Exception {
-    this(history, new LocalTransport(history), customize);
+    this(history, new HistoryTransport(history), customize);
   }
 
   private HubFixture(MemoryHistory history, Transport transport, Consumer<HubConfig.Builder> customize)

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.herald.core.history.MemoryHistory;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +29,7 @@ class SubscriptionEventsRetentionTest {
 
   @BeforeEach
   void start() throws Exception {
-    f = new HubFixture(new LocalTransport(new MemoryHistory(HISTORY)),
+    f = new HubFixture(new HistoryTransport(new MemoryHistory(HISTORY)),
         b -> b.anonymous(true).subscriptions(true));
   }
 

@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import io.herald.core.Reasons;
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.ReplayStart;
@@ -59,7 +60,7 @@ public final class RedisHistory implements History {
     try {
       seq = conn().sync().hget(options.indexKey(), lastEventId);
     } catch (RuntimeException e) {
-      throw new HistoryException("Redis unavailable: " + RedisTransport.oneLine(e), e);
+      throw new HistoryException("Redis unavailable: " + Reasons.oneLine(e), e);
     }
     if (seq == null) {
       return ReplayStart.earliest();
@@ -91,7 +92,7 @@ public final class RedisHistory implements History {
       entries = conn().sync().xrange(options.streamKey(),
           Range.create((afterSequence + 1) + "-0", upToSequence + "-0"), Limit.from(limit));
     } catch (RuntimeException e) {
-      throw new HistoryException("Redis unavailable: " + RedisTransport.oneLine(e), e);
+      throw new HistoryException("Redis unavailable: " + Reasons.oneLine(e), e);
     }
     List<Update> out = new ArrayList<>(entries.size());
     for (StreamMessage<String, byte[]> m : entries) {

@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import io.herald.core.Reasons;
 import io.herald.core.history.History;
 import io.herald.core.history.SplitHistory;
 import io.herald.core.transport.PublishResult;
@@ -31,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -104,6 +106,8 @@ public final class RedisTransport implements Transport {
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean reconnecting = new AtomicBoolean();
   private final AtomicBoolean outage = new AtomicBoolean();
+  /** Guards {@link #dispatchTo}: set by the first of a call to it or a publish. */
+  private final AtomicBoolean listenerFixed = new AtomicBoolean();
   private volatile StatefulRedisConnection<String, byte[]> conn;
   private volatile boolean closed;
   /** Set when the writer died of an Error: nothing will be sent any more. */
@@ -142,7 +146,7 @@ public final class RedisTransport implements Transport {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new TransportUnavailableException(
-          "cannot reach Redis at " + options.safeUri() + ": " + oneLine(e), e);
+          "cannot reach Redis at " + options.safeUri() + ": " + Reasons.oneLine(e), e);
     }
     this.conn = c;
     this.reader = new StreamReader(client, options, start);
@@ -163,7 +167,7 @@ public final class RedisTransport implements Transport {
   }
 
   /**
-   * Connects to Redis and prepares the transport; the reader starts with {@link #listen}, at the
+   * Connects to Redis and prepares the transport; the reader starts with {@link #dispatchTo}, at the
    * stream's current end.
    *
    * @throws TransportUnavailableException when Redis cannot be reached now
@@ -178,6 +182,9 @@ public final class RedisTransport implements Transport {
 
   @Override
   public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+    if (!listenerFixed.get()) {
+      listenerFixed.set(true);
+    }
     CompletableFuture<PublishResult> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
@@ -194,9 +201,16 @@ public final class RedisTransport implements Transport {
     return done;
   }
 
-  /** Sets the listener and starts reading the stream (at its end when this transport connected). */
+  /**
+   * Sets the listener and starts reading the stream (at its end when this transport connected);
+   * once, before the first publish.
+   */
   @Override
-  public void listen(UpdateListener listener) {
+  public void dispatchTo(UpdateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (!listenerFixed.compareAndSet(false, true)) {
+      throw new IllegalStateException("dispatchTo is called once, before the first publish");
+    }
     reader.start(listener);
   }
 
@@ -248,7 +262,7 @@ public final class RedisTransport implements Transport {
     } catch (Throwable e) {
       dead = true;
       TransportUnavailableException failure =
-          new TransportUnavailableException("hub is failing: the writer stopped (" + oneLine(e) + ")", e);
+          new TransportUnavailableException("hub is failing: the writer stopped (" + Reasons.oneLine(e) + ")", e);
       fail(batch, failure);
       failQueued();
       throw e;
@@ -384,11 +398,11 @@ public final class RedisTransport implements Transport {
     try {
       runScript(c, args).whenComplete((r, e) -> {
         if (e != null) {
-          LOG.log(Level.DEBUG, "retention run failed: {0}", oneLine(unwrap(e)));
+          LOG.log(Level.DEBUG, "retention run failed: {0}", Reasons.oneLine(unwrap(e)));
         }
       });
     } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "retention run failed: {0}", oneLine(e));
+      LOG.log(Level.DEBUG, "retention run failed: {0}", Reasons.oneLine(e));
     }
   }
 
@@ -404,7 +418,7 @@ public final class RedisTransport implements Transport {
     }
     if (outage.compareAndSet(false, true)) {
       LOG.log(Level.WARNING, "Redis at {0} unavailable ({1}): publishes get 503 until it is back; "
-          + "reconnecting with backoff", new Object[] {options.safeUri(), oneLine(cause)});
+          + "reconnecting with backoff", new Object[] {options.safeUri(), Reasons.oneLine(cause)});
     }
     scheduleReconnect(0);
   }
@@ -439,7 +453,7 @@ public final class RedisTransport implements Transport {
       if (c != null && c.isOpen()) {
         c.closeAsync();
       }
-      LOG.log(Level.DEBUG, "Redis reconnect failed: {0}", oneLine(e));
+      LOG.log(Level.DEBUG, "Redis reconnect failed: {0}", Reasons.oneLine(e));
       long delay = backoffMillis;
       backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
       try {
@@ -460,7 +474,7 @@ public final class RedisTransport implements Transport {
         scheduleReconnect(0);
       }
     }
-    String why = cause == null ? "not connected" : oneLine(cause);
+    String why = cause == null ? "not connected" : Reasons.oneLine(cause);
     return new TransportUnavailableException("Redis unavailable: " + why, cause);
   }
 
@@ -483,15 +497,6 @@ public final class RedisTransport implements Transport {
       e = e.getCause();
     }
     return e;
-  }
-
-  static String oneLine(Throwable e) {
-    if (e == null) {
-      return "unknown";
-    }
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   private static byte[] ascii(long n) {

@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import io.herald.core.Reasons;
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
 import io.herald.core.worker.Workers;
@@ -104,7 +105,7 @@ final class StreamReader {
           down = true;
           LOG.log(Level.WARNING, "Redis at {0} unavailable for reading ({1}): subscribers stay "
               + "connected; resuming after sequence {2} once it is back",
-              new Object[] {options.safeUri(), RedisTransport.oneLine(e), Long.toString(lastSequence)});
+              new Object[] {options.safeUri(), Reasons.oneLine(e), Long.toString(lastSequence)});
         }
         checkCounter = true;
         if (c != null && c.isOpen()) {

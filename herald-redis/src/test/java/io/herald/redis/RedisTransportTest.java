@@ -47,7 +47,7 @@ class RedisTransportTest {
     RedisTransport t = RedisTransport.connect(options);
     open.add(t);
     if (listener != null) {
-      t.listen(listener);
+      t.dispatchTo(listener);
     }
     return t;
   }
@@ -79,6 +79,18 @@ class RedisTransportTest {
       }
       Thread.sleep(10);
     }
+  }
+
+  @Test
+  void theListenerIsSetOnceBeforeTheFirstPublish() throws Exception {
+    Recorder first = new Recorder();
+    RedisTransport t = transport(RedisOptions.of(redis.uri()), first);
+    assertThatThrownBy(() -> t.dispatchTo(new Recorder())).isInstanceOf(IllegalStateException.class);
+    t.publish(update("a", "t", "d")).get(10, TimeUnit.SECONDS);
+    await(() -> first.updates.size() == 1, "the delivery to the listener set first");
+    RedisTransport late = transport(RedisOptions.of(redis.uri()), null);
+    late.publish(update("b", "t", "d")).get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> late.dispatchTo(new Recorder())).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

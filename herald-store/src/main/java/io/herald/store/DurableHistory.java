@@ -58,7 +58,6 @@ import org.rocksdb.WriteBatch;
  */
 public final class DurableHistory implements History {
   private static final System.Logger LOG = System.getLogger(DurableHistory.class.getName());
-  private static final String EARLIEST = "earliest";
   /** Physical deletes wait until this many records are pruned, to keep range tombstones few. */
   private static final int PRUNE_SLACK = 1024;
   /** Records deleted per prune write, so one prune write stays small. */
@@ -288,7 +287,7 @@ public final class DurableHistory implements History {
 
   @Override
   public ReplayStart locate(String lastEventId) throws HistoryException {
-    if (lastEventId == null || EARLIEST.equals(lastEventId)) {
+    if (lastEventId == null || ReplayStart.EARLIEST.equals(lastEventId)) {
       return ReplayStart.earliest();
     }
     lifecycle.readLock().lock();

@@ -1,13 +1,13 @@
 package io.herald.store;
 
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.update.Update;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The child process of {@link CrashRecoveryTest}: publishes through LocalTransport into a durable
+ * The child process of {@link CrashRecoveryTest}: publishes through HistoryTransport into a durable
  * history as fast as it can, printing {@code ack <sequence> <id>} for every acknowledged update,
  * until it is killed. Not a test.
  */
@@ -23,7 +23,7 @@ public final class CrashPublisher {
     PrintStream out = new PrintStream(System.out, false, "UTF-8");
     DurableHistory history =
         DurableHistory.open(dir, StoreOptions.defaults().withFsync(policy));
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     out.println("ready " + history.lastSequence());
     out.flush();
     for (int p = 0; p < PUBLISHERS; p++) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * SIGKILLs a process that is publishing through LocalTransport into the durable history, then
+ * SIGKILLs a process that is publishing through HistoryTransport into the durable history, then
  * reopens the store: every update whose acknowledgement the process printed must be replayed, at
  * its sequence, in order, with nothing torn after it. Twice on the same directory, so the second
  * run also proves that a store recovered from a kill keeps working.

@@ -2,7 +2,7 @@ package io.herald.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.update.Update;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class DiskFullRecoveryTest {
       Random random = new Random(14);
       List<Update> acknowledged = new ArrayList<>();
       try (DurableHistory history = DurableHistory.open(data, disk.options())) {
-        LocalTransport transport = new LocalTransport(history);
+        HistoryTransport transport = new HistoryTransport(history);
         try {
           Throwable refused = null;
           for (int i = 0; i < MAX_PUBLISHES && refused == null; i++) {
@@ -82,11 +82,11 @@ class DiskFullRecoveryTest {
     }
   }
 
-  private static Update publish(LocalTransport transport, String id, Random random) throws Exception {
+  private static Update publish(HistoryTransport transport, String id, Random random) throws Exception {
     return transport.publish(incompressible(id, random)).get(PUBLISH_WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
-  private static boolean publishFails(LocalTransport transport, String id, Random random) throws Exception {
+  private static boolean publishFails(HistoryTransport transport, String id, Random random) throws Exception {
     try {
       publish(transport, id, random);
       return false;

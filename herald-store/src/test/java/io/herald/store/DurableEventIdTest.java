@@ -2,7 +2,7 @@ package io.herald.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.transport.PublishResult;
 import io.herald.core.transport.PublishResult.Outcome;
 import io.herald.core.update.Update;
@@ -25,7 +25,7 @@ class DurableEventIdTest {
     return new Update(id, List.of(topic), data, null, -1, false, 0);
   }
 
-  private static PublishResult publish(LocalTransport t, Update u) throws Exception {
+  private static PublishResult publish(HistoryTransport t, Update u) throws Exception {
     return t.publish(u, true).get(10, TimeUnit.SECONDS);
   }
 
@@ -35,8 +35,8 @@ class DurableEventIdTest {
     Update stored;
     List<Update> dispatched = new CopyOnWriteArrayList<>();
     try (DurableHistory history = DurableHistory.open(data, StoreOptions.defaults());
-        LocalTransport transport = new LocalTransport(history)) {
-      transport.listen(dispatched::add);
+        HistoryTransport transport = new HistoryTransport(history)) {
+      transport.dispatchTo(dispatched::add);
       stored = publish(transport, on("b-1", "B", "one")).update();
       publish(transport, on("b-2", "B", "two"));
       assertThat(publish(transport, on("b-1", "A", "one")).outcome()).isEqualTo(Outcome.CONFLICT);
@@ -46,7 +46,7 @@ class DurableEventIdTest {
     }
     assertThat(dispatched).extracting(Update::id).containsExactly("b-1", "b-2");
     try (DurableHistory history = DurableHistory.open(data, StoreOptions.defaults());
-        LocalTransport transport = new LocalTransport(history)) {
+        HistoryTransport transport = new HistoryTransport(history)) {
       assertThat(publish(transport, on("b-1", "A", "one")).outcome()).isEqualTo(Outcome.CONFLICT);
       assertThat(publish(transport, on("b-1", "B", "one")).update()).isEqualTo(stored);
       assertThat(history.locate("b-1").afterSequence()).isEqualTo(stored.sequence());
@@ -58,7 +58,7 @@ class DurableEventIdTest {
   void anIdWhoseUpdateWasPrunedMayBeUsedAgain() throws Exception {
     try (DurableHistory history =
             DurableHistory.open(dir.resolve("data"), StoreOptions.defaults().withMaxCount(2));
-        LocalTransport transport = new LocalTransport(history)) {
+        HistoryTransport transport = new HistoryTransport(history)) {
       publish(transport, on("old", "t", "1"));
       publish(transport, on("n-1", "t", null));
       publish(transport, on("n-2", "t", null));
@@ -74,7 +74,7 @@ class DurableEventIdTest {
     Path data = dir.resolve("data");
     StoreOptions ten = StoreOptions.defaults().withMaxCount(10);
     try (DurableHistory history = DurableHistory.open(data, ten);
-        LocalTransport transport = new LocalTransport(history, 50, 1 << 20)) {
+        HistoryTransport transport = new HistoryTransport(history, 50, 1 << 20)) {
       for (int i = 1; i <= 5; i++) {
         publish(transport, on("a" + i, "t", "d" + i));
       }
@@ -98,7 +98,7 @@ class DurableEventIdTest {
     }
     // The store kept its count bound over application updates, gaps and all, across a restart.
     try (DurableHistory history = DurableHistory.open(data, ten);
-        LocalTransport transport = new LocalTransport(history)) {
+        HistoryTransport transport = new HistoryTransport(history)) {
       assertThat(transport.history().read(0, Long.MAX_VALUE, 1000)).extracting(Update::id)
           .containsExactly("a11", "a12", "a13", "a14", "a15", "a16", "a17", "a18", "a19", "a20");
       assertThat(publish(transport, on("a21", "t", null)).update().sequence()).isEqualTo(1221);

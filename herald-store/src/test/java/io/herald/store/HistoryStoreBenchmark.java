@@ -3,7 +3,7 @@ package io.herald.store;
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.ReplayStart;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.update.Update;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Durable publish throughput of the store behind core's {@link LocalTransport} (which does the
+ * Durable publish throughput of the store behind core's {@link HistoryTransport} (which does the
  * group commit), as recorded in docs/benchmarks/history-store.md. Not a test: run by hand.
  *
  * <p>For each fsync policy and each publisher count, N threads each loop on {@code
@@ -84,7 +84,7 @@ public final class HistoryStoreBenchmark {
     StoreOptions options = StoreOptions.defaults().withFsync(policy).withMaxCount(RETAINED);
     java.util.concurrent.ExecutorService loops = java.util.concurrent.Executors.newFixedThreadPool(2);
     try (DurableHistory history = DurableHistory.open(dir, options);
-        LocalTransport transport = new LocalTransport(history)) {
+        HistoryTransport transport = new HistoryTransport(history)) {
       long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
       long end = warmEnd + (long) (seconds * 1e9);
       String payload = "{\"status\":\"in stock\",\"price\":\"12.50\",\"updated\":\"x\"}".repeat(2);
@@ -177,7 +177,7 @@ public final class HistoryStoreBenchmark {
     Path dir = Files.createTempDirectory(base, policy + "-" + publishers + "-");
     StoreOptions options = StoreOptions.defaults().withFsync(policy).withMaxCount(RETAINED);
     try (TimedHistory history = new TimedHistory(DurableHistory.open(dir, options));
-        LocalTransport transport = new LocalTransport(history)) {
+        HistoryTransport transport = new HistoryTransport(history)) {
       long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
       long end = warmEnd + (long) (seconds * 1e9);
       long[][] latencies = new long[publishers][];

@@ -3,7 +3,7 @@ package io.herald.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.history.HistoryException;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.update.Update;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Core's LocalTransport (group commit) over the durable history, with concurrent publishers. */
+/** Core's HistoryTransport (group commit) over the durable history, with concurrent publishers. */
 class TransportDurabilityTest {
   private static final int PUBLISHERS = 16;
   private static final int PER_PUBLISHER = 500;
@@ -31,8 +31,8 @@ class TransportDurabilityTest {
     Map<String, Update> acknowledged = new ConcurrentHashMap<>();
     List<Update> dispatched = new CopyOnWriteArrayList<>();
     try (DurableHistory history = DurableHistory.open(data, StoreOptions.defaults());
-        LocalTransport transport = new LocalTransport(history)) {
-      transport.listen(dispatched::add);
+        HistoryTransport transport = new HistoryTransport(history)) {
+      transport.dispatchTo(dispatched::add);
       ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);
       List<Future<List<Update>>> results = new ArrayList<>();
       for (int p = 0; p < PUBLISHERS; p++) {

@@ -9,11 +9,18 @@ package io.herald.core.history;
  *     subscriber in its {@code Last-Event-ID} response header
  */
 public record ReplayStart(long afterSequence, String foundId) {
-  private static final ReplayStart EARLIEST = new ReplayStart(0, null);
+  /**
+   * The {@code Last-Event-ID} a subscriber sends to ask for everything the hub still has, and the
+   * one the hub answers with when it replays from the start (the Mercure protocol's reserved
+   * word): the one place it is spelled.
+   */
+  public static final String EARLIEST = "earliest";
+
+  private static final ReplayStart FROM_START = new ReplayStart(0, null);
 
   /** Replay everything still stored. */
   public static ReplayStart earliest() {
-    return EARLIEST;
+    return FROM_START;
   }
 
   /** Whether the subscriber's ID was unknown, pruned, or {@code earliest}. */

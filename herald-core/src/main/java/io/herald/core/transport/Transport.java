@@ -37,10 +37,13 @@ public interface Transport extends AutoCloseable {
   CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher);
 
   /**
-   * Sets the single listener that receives every accepted update in sequence order, from one
-   * thread at a time. Must be set before the first publish.
+   * Sets the one listener every accepted update is handed to, in sequence order, from one thread
+   * at a time. It is set once, before the first publish (an update accepted with no listener set
+   * would reach no one): a second call, or a call after a publish, throws.
+   *
+   * @throws IllegalStateException when a listener was set already, or a publish was made
    */
-  void listen(UpdateListener listener);
+  void dispatchTo(UpdateListener listener);
 
   /** The history replays are read from. */
   History history();

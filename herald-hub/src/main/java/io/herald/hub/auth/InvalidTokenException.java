@@ -1,5 +1,7 @@
 package io.herald.hub.auth;
 
+import io.herald.core.Reasons;
+
 /**
  * A presented token is not acceptable: malformed, wrongly signed, of the wrong algorithm,
  * expired, not yet valid, or carrying malformed claims.
@@ -13,10 +15,6 @@ public final class InvalidTokenException extends Exception {
   private static final long serialVersionUID = 1L;
 
   public InvalidTokenException(String reason) {
-    super(oneLine(reason), null, false, false);
-  }
-
-  private static String oneLine(String reason) {
-    return reason == null ? "invalid token" : reason.replaceAll("[\\r\\n]+", " ");
+    super(reason == null ? "invalid token" : Reasons.oneLine(reason), null, false, false);
   }
 }

@@ -46,7 +46,7 @@ import java.util.concurrent.RejectedExecutionException;
 public final class SubscribeHandler {
   private static final System.Logger LOG = System.getLogger(SubscribeHandler.class.getName());
   /** The literal that asks for everything the history still has. */
-  static final String EARLIEST = "earliest";
+  static final String EARLIEST = ReplayStart.EARLIEST;
   /** Event IDs longer than this cannot be ours: treat as unknown without a lookup. */
   private static final int MAX_EVENT_ID_LENGTH = 1024;
   private static final int MAX_ACTIVE_REPLAYS = 64;

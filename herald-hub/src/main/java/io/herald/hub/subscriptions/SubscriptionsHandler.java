@@ -97,7 +97,7 @@ public final class SubscriptionsHandler {
 
     String lastEventId = transport.history().lastEventId();
     List<ActiveSubscription> found = registry.list(topic, subscriber);
-    String lastEventIdText = lastEventId == null ? "earliest" : lastEventId;
+    String lastEventIdText = lastEventId == null ? io.herald.core.history.ReplayStart.EARLIEST : lastEventId;
     StringBuilder body = new StringBuilder(256 + 256 * found.size());
     if (subscriber != null) {
       if (found.isEmpty()) {

@@ -3,7 +3,7 @@ package io.herald.hub.subscriptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.history.MemoryHistory;
-import io.herald.core.transport.LocalTransport;
+import io.herald.core.transport.HistoryTransport;
 import io.herald.core.update.Update;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +14,9 @@ class SubscriptionRegistryTest {
   @Test
   void learnsRemoteSubscriptionsFromEventsAndForgetsThemOnInactive() throws Exception {
     MemoryHistory history = new MemoryHistory(100);
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     List<Update> seen = new ArrayList<>();
-    transport.listen(u -> {
+    transport.dispatchTo(u -> {
       synchronized (seen) {
         seen.add(u);
         seen.notifyAll();

@@ -1,5 +1,6 @@
 package io.herald.core.transport;
 
+import io.herald.core.Reasons;
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.NoHistory;
@@ -11,9 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The single-node transport: updates go into the local {@link History}, then to the listener.
@@ -40,16 +43,18 @@ import java.util.concurrent.TimeUnit;
  * bounded ring of their own ({@link SplitHistory}), so that they never push application updates
  * out of the history; {@link #history()} reads both. With a {@link NoHistory} nothing is kept.
  */
-public final class LocalTransport implements Transport {
+public final class HistoryTransport implements Transport {
   /** Upper bound on one group commit, so one batch's latency stays small under heavy load. */
   private static final int MAX_BATCH = 4096;
 
-  private static final System.Logger LOG = System.getLogger(LocalTransport.class.getName());
+  private static final System.Logger LOG = System.getLogger(HistoryTransport.class.getName());
 
   private final History history;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile UpdateListener listener = update -> {};
+  /** Guards {@link #dispatchTo}: set by the first of a call to it or a publish. */
+  private final AtomicBoolean listenerFixed = new AtomicBoolean();
   private volatile boolean closed;
   private volatile boolean available = true;
   /** Set when the writer died of an Error: nothing will be written any more. */
@@ -62,7 +67,7 @@ public final class LocalTransport implements Transport {
   private record Echo(Pending pending, int index) {}
 
   /** A transport over {@code history}, keeping the hub's events apart with default bounds. */
-  public LocalTransport(History history) {
+  public HistoryTransport(History history) {
     this(history, SplitHistory.DEFAULT_EVENT_CAPACITY, SplitHistory.DEFAULT_EVENT_BYTES);
   }
 
@@ -70,7 +75,7 @@ public final class LocalTransport implements Transport {
    * A transport over {@code history} whose hub events are kept in a ring of at most {@code
    * eventCapacity} events and {@code eventBytes} bytes.
    */
-  public LocalTransport(History history, int eventCapacity, long eventBytes) {
+  public HistoryTransport(History history, int eventCapacity, long eventBytes) {
     this.history = history instanceof NoHistory
         ? history
         : new SplitHistory(history, eventCapacity, eventBytes);
@@ -81,6 +86,9 @@ public final class LocalTransport implements Transport {
 
   @Override
   public CompletableFuture<PublishResult> publish(Update update, boolean idFromPublisher) {
+    if (!listenerFixed.get()) {
+      listenerFixed.set(true);
+    }
     CompletableFuture<PublishResult> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
@@ -94,7 +102,11 @@ public final class LocalTransport implements Transport {
   }
 
   @Override
-  public void listen(UpdateListener listener) {
+  public void dispatchTo(UpdateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (!listenerFixed.compareAndSet(false, true)) {
+      throw new IllegalStateException("dispatchTo is called once, before the first publish");
+    }
     this.listener = listener;
   }
 
@@ -124,7 +136,7 @@ public final class LocalTransport implements Transport {
       dead = true;
       available = false;
       TransportUnavailableException failure =
-          new TransportUnavailableException("hub is failing: the writer stopped (" + oneLine(e) + ")", e);
+          new TransportUnavailableException("hub is failing: the writer stopped (" + Reasons.oneLine(e) + ")", e);
       for (Pending p : batch) {
         p.done().completeExceptionally(failure);
       }
@@ -187,11 +199,11 @@ public final class LocalTransport implements Transport {
       } catch (HistoryException | RuntimeException e) {
         if (available) {
           LOG.log(Level.WARNING,
-              "history unavailable, publishes answer 503 until it recovers: " + oneLine(e));
+              "history unavailable, publishes answer 503 until it recovers: " + Reasons.oneLine(e));
         }
         available = false;
         TransportUnavailableException failure =
-            new TransportUnavailableException("history unavailable: " + oneLine(e), e);
+            new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e);
         for (Pending p : toStore) {
           p.done().completeExceptionally(failure);
         }
@@ -243,7 +255,7 @@ public final class LocalTransport implements Transport {
         known = PublishResult.against(u, history.find(u.id()));
       } catch (HistoryException | RuntimeException e) {
         p.done().completeExceptionally(
-            new TransportUnavailableException("history unavailable: " + oneLine(e), e));
+            new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e));
         continue;
       }
       if (known != null) {
@@ -253,12 +265,6 @@ public final class LocalTransport implements Transport {
       inBatch.put(u.id(), toStore.size());
       toStore.add(p);
     }
-  }
-
-  private static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   /** Finishes the publishes already queued, then stops the writer. The history is not closed. */

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class LocalTransportTest {
+class HistoryTransportTest {
   private static Update update(String id) {
     return new Update(id, List.of("t"), "d", null, -1, false, 0);
   }
@@ -27,9 +27,9 @@ class LocalTransportTest {
   @Test
   void concurrentPublishesGetConsecutiveSequencesAndAreDispatchedInThatOrder() throws Exception {
     MemoryHistory history = new MemoryHistory(10_000);
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     List<Update> dispatched = new CopyOnWriteArrayList<>();
-    transport.listen(dispatched::add);
+    transport.dispatchTo(dispatched::add);
     List<CompletableFuture<Update>> acks = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
@@ -63,9 +63,9 @@ class LocalTransportTest {
   @Test
   void aFailingHistoryFailsTheBatchDispatchesNothingAndRecovers() throws Exception {
     FlakyHistory history = new FlakyHistory();
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     List<Update> dispatched = new CopyOnWriteArrayList<>();
-    transport.listen(dispatched::add);
+    transport.dispatchTo(dispatched::add);
     history.failing = true;
     CompletableFuture<Update> refused = transport.publish(update("lost"));
     assertThatThrownBy(() -> refused.join())
@@ -83,7 +83,7 @@ class LocalTransportTest {
 
   @Test
   void publishesAfterCloseFailInsteadOfHanging() {
-    LocalTransport transport = new LocalTransport(new MemoryHistory(10));
+    HistoryTransport transport = new HistoryTransport(new MemoryHistory(10));
     transport.close();
     assertThatThrownBy(() -> transport.publish(update("late")).get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(TransportUnavailableException.class);
@@ -102,7 +102,7 @@ class LocalTransportTest {
     try {
       FlakyHistory history = new FlakyHistory();
       history.error = true;
-      LocalTransport transport = new LocalTransport(history);
+      HistoryTransport transport = new HistoryTransport(history);
       CompletableFuture<Update> held = transport.publish(update("held"));
       assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(TransportUnavailableException.class);
@@ -126,9 +126,9 @@ class LocalTransportTest {
   void aPublisherIdHeldByAnotherUpdateConflictsAndAnIdenticalRetryIsStoredAndDispatchedOnce()
       throws Exception {
     MemoryHistory history = new MemoryHistory(100);
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     List<Update> dispatched = new CopyOnWriteArrayList<>();
-    transport.listen(dispatched::add);
+    transport.dispatchTo(dispatched::add);
     PublishResult first = transport.publish(on("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
     PublishResult hijack = transport.publish(on("b-1", "A", "one"), true).get(10, TimeUnit.SECONDS);
     PublishResult retry = transport.publish(on("b-1", "B", "one"), true).get(10, TimeUnit.SECONDS);
@@ -145,9 +145,9 @@ class LocalTransportTest {
   @Test
   void twoPublishesWithOneIdInTheSameBatchAreCheckedAgainstEachOther() throws Exception {
     GatedHistory history = new GatedHistory();
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     List<Update> dispatched = new CopyOnWriteArrayList<>();
-    transport.listen(dispatched::add);
+    transport.dispatchTo(dispatched::add);
     CompletableFuture<PublishResult> gate = transport.publish(on("gate", "t", null), false);
     history.entered.await(10, TimeUnit.SECONDS); // the writer is inside append: the rest queue up
     CompletableFuture<PublishResult> a = transport.publish(on("x", "t", "same"), true);
@@ -169,7 +169,7 @@ class LocalTransportTest {
   void hubGeneratedIdsCostNoLookUp() throws Exception {
     GatedHistory history = new GatedHistory();
     history.release.countDown();
-    LocalTransport transport = new LocalTransport(history);
+    HistoryTransport transport = new HistoryTransport(history);
     for (int i = 0; i < 20; i++) {
       transport.publish(on("urn:uuid:" + i, "t", null)).get(10, TimeUnit.SECONDS);
     }
@@ -187,9 +187,9 @@ class LocalTransportTest {
   @Test
   void hubEventsNeverPushApplicationUpdatesOutOfABoundedHistory() throws Exception {
     MemoryHistory applications = new MemoryHistory(10);
-    LocalTransport transport = new LocalTransport(applications, 50, 1 << 20);
+    HistoryTransport transport = new HistoryTransport(applications, 50, 1 << 20);
     List<Update> dispatched = new CopyOnWriteArrayList<>();
-    transport.listen(dispatched::add);
+    transport.dispatchTo(dispatched::add);
     for (int i = 1; i <= 5; i++) {
       transport.publish(on("a" + i, "t", "d" + i), true).get(10, TimeUnit.SECONDS);
     }
@@ -260,6 +260,25 @@ class LocalTransportTest {
         throw new HistoryException("disk full");
       }
       delegate.append(batch);
+    }
+  }
+
+  @Test
+  void theListenerIsSetOnceBeforeTheFirstPublish() throws Exception {
+    MemoryHistory history = new MemoryHistory(10);
+    try (HistoryTransport transport = new HistoryTransport(history)) {
+      List<Update> dispatched = new CopyOnWriteArrayList<>();
+      transport.dispatchTo(dispatched::add);
+      assertThatThrownBy(() -> transport.dispatchTo(u -> {}))
+          .isInstanceOf(IllegalStateException.class);
+      transport.publish(update("a")).get(10, TimeUnit.SECONDS);
+      assertThat(dispatched).extracting(Update::id).containsExactly("a");
+    }
+    try (HistoryTransport late = new HistoryTransport(history)) {
+      late.publish(update("b")).get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> late.dispatchTo(u -> {}))
+          .as("an update accepted with no listener reached no one")
+          .isInstanceOf(IllegalStateException.class);
     }
   }
 
