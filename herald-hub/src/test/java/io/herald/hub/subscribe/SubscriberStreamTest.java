@@ -279,6 +279,43 @@ class SubscriberStreamTest {
   }
 
   @Test
+  void aReplayOfManyPagesWritesEveryVisibleUpdateInOrderThenGoesLive() throws Exception {
+    MemoryHistory history = new MemoryHistory(1000);
+    List<Update> stored = new ArrayList<>();
+    StringBuilder expected = new StringBuilder("retry: 2000\n\n");
+    long last = 3L * Replay.PAGE + 7;
+    for (long s = 1; s <= last; s++) {
+      // A run of private updates longer than a page: a page with nothing to write reads on at once.
+      boolean hidden = s > Replay.PAGE && s <= 2L * Replay.PAGE + 1;
+      stored.add(new Update("id-" + s, List.of(TOPIC), "old " + s, null, -1, hidden, s));
+      if (!hidden) {
+        expected.append(event(s, "old " + s));
+      }
+    }
+    history.append(stored);
+    SubscriberStream stream = open(last, 1 << 20, true, HttpVersion.HTTP_1_1);
+    dispatch(delivery(last + 1, "new"));
+
+    stream.resumeAfter(0);
+    new Replay(stream, history, authorization, Runnable::run, 0, () -> {}).start();
+    server.runPendingTasks();
+
+    assertThat(received()).isEqualTo(expected + event(last + 1, "new"));
+    assertThat(stream.phase().phase()).isEqualTo(ReplayThenLive.Phase.LIVE);
+    assertThat(counters.replayedCount()).isEqualTo(last - (Replay.PAGE + 1));
+  }
+
+  @Test
+  void aReplayedEventOfferedOnceTheReplayEndedIsReleasedUnwritten() {
+    SubscriberStream stream = open(0, 1 << 20, false, HttpVersion.HTTP_1_1);
+    ByteBuf late = Unpooled.wrappedBuffer("id: x\ndata: late\n\n".getBytes(StandardCharsets.UTF_8));
+    stream.writeReplayed(late);
+    stream.flush();
+    assertThat(late.refCnt()).isZero();
+    assertThat(received()).isEqualTo("retry: 2000\n\n");
+  }
+
+  @Test
   void aReplayPageThatFailsClosesTheStreamWithoutGoingLive() {
     History failing = new FailingReads();
     SubscriberStream stream = open(3, 1 << 20, true, HttpVersion.HTTP_1_1);
