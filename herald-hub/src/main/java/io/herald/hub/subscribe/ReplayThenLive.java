@@ -41,7 +41,10 @@ import java.util.ArrayDeque;
  *
  * <p>Touches no channel: the stream's side (budgets, writes, counting) is its {@link Output}.
  * It owns one reference to each update it holds, taken when it holds it and given back when it
- * writes or lets go of it. Lives on the stream's event loop and is only touched from there.
+ * writes or lets go of it. Lives on the stream's event loop and is changed only from there; {@link
+ * Replay} also reads {@link #liveFrom()} (final) and {@link #acceptsReplayed()} from the replay
+ * executor before reading a page, where a stale answer costs at most one page read, since the
+ * page is written on the loop only after asking again.
  */
 final class ReplayThenLive {
   /** Where the stream is. */
