@@ -54,7 +54,7 @@ final class Replay {
   /** Starts reading pages; the stream goes live when history is exhausted. */
   void start() {
     stream.channel().closeFuture().addListener(f -> end());
-    if (!stream.phase().acceptsReplayed()) {
+    if (!stream.phase().isReplaying()) {
       end();
       return;
     }
@@ -77,7 +77,7 @@ final class Replay {
   }
 
   private void readPage() {
-    if (!stream.phase().acceptsReplayed()) {
+    if (!stream.phase().isReplaying()) {
       end();
       return;
     }
@@ -94,7 +94,7 @@ final class Replay {
   }
 
   private void writePage(List<Update> page) {
-    if (!stream.phase().acceptsReplayed()) {
+    if (!stream.phase().isReplaying()) {
       end();
       return;
     }

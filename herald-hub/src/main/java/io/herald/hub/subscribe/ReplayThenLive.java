@@ -42,7 +42,7 @@ import java.util.ArrayDeque;
  * <p>Touches no channel: the stream's side (budgets, writes, counting) is its {@link Output}.
  * It owns one reference to each update it holds, taken when it holds it and given back when it
  * writes or lets go of it. Lives on the stream's event loop and is changed only from there; {@link
- * Replay} also reads {@link #liveFrom()} (final) and {@link #acceptsReplayed()} from the replay
+ * Replay} also reads {@link #liveFrom()} (final) and {@link #isReplaying()} from the replay
  * executor before reading a page, where a stale answer costs at most one page read, since the
  * page is written on the loop only after asking again.
  */
@@ -164,8 +164,8 @@ final class ReplayThenLive {
     }
   }
 
-  /** Whether a replayed update may still be written: the stream is replaying. */
-  boolean acceptsReplayed() {
+  /** Whether the stream still replays: history may be read and replayed updates written. */
+  boolean isReplaying() {
     return phase == Phase.REPLAYING;
   }
 

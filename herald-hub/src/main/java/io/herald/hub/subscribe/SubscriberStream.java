@@ -191,7 +191,7 @@ final class SubscriberStream implements Subscription {
 
   /** Writes one replayed event (already encoded for this subscriber). */
   void writeReplayed(ByteBuf event) {
-    if (!phase.acceptsReplayed()) {
+    if (!phase.isReplaying()) {
       event.release();
       return;
     }

@@ -111,7 +111,7 @@ class ReplayThenLiveTest {
     assertThat(d11.chunk().refCnt()).as("held: the machine owns one reference").isEqualTo(2);
     assertThat(out.charged).isEqualTo(cost(d11) + cost(d12));
     assertThat(m.pendingCharge()).isEqualTo(out.charged);
-    assertThat(m.acceptsReplayed()).isTrue();
+    assertThat(m.isReplaying()).isTrue();
 
     assertThat(m.historyDone(LIVE_FROM, false)).isTrue();
     assertThat(m.goLive()).isTrue();
@@ -121,7 +121,7 @@ class ReplayThenLiveTest {
     assertThat(m.pendingCount()).isZero();
     assertThat(m.pendingCharge()).isZero();
     assertThat(out.charged).isZero();
-    assertThat(m.acceptsReplayed()).isFalse();
+    assertThat(m.isReplaying()).isFalse();
 
     assertThat(m.offer(live(13))).as("live now: written at once").isTrue();
     assertThat(out.written).containsExactly(11L, 12L, 13L);
@@ -199,7 +199,7 @@ class ReplayThenLiveTest {
   void withoutHistoryTheStreamIsLiveAtOnce() {
     ReplayThenLive m = machine(false, out);
     assertThat(m.phase()).isEqualTo(ReplayThenLive.Phase.LIVE);
-    assertThat(m.acceptsReplayed()).isFalse();
+    assertThat(m.isReplaying()).isFalse();
     assertThat(m.offer(live(11))).isTrue();
     assertThat(m.offer(live(12))).isTrue();
     assertThat(out.written).containsExactly(11L, 12L);
@@ -273,7 +273,7 @@ class ReplayThenLiveTest {
     m.offer(live(11));
     m.close();
 
-    assertThat(m.acceptsReplayed()).isFalse();
+    assertThat(m.isReplaying()).isFalse();
     assertThat(m.offer(live(12))).isFalse();
     assertThat(m.pendingCount()).isEqualTo(1);
     assertThat(m.goLive()).isFalse();
