@@ -21,8 +21,10 @@ import java.util.concurrent.RejectedExecutionException;
  * loop. Each page is written on the subscriber's loop and the next page is read only once the
  * previous one has left for the socket: a subscriber resuming from a million updates back holds
  * one page, not a million updates, and a resume storm holds at most one page per subscriber.
- * The replay stops at {@link SubscriberStream#liveFrom}; everything after it comes from the live
- * feed, queued meanwhile, so the two meet with no gap and no duplicate.
+ * The replay stops at the stream's {@link ReplayThenLive#liveFrom()}; everything after it comes
+ * from the live feed, held meanwhile, so the two meet with no gap and no duplicate (the rules are
+ * {@link ReplayThenLive}'s). A page that fails closes the stream: it never goes live over a gap,
+ * and its client retries from where it was.
  */
 final class Replay {
   private static final System.Logger LOG = System.getLogger(Replay.class.getName());
@@ -52,7 +54,7 @@ final class Replay {
   /** Starts reading pages; the stream goes live when history is exhausted. */
   void start() {
     stream.channel().closeFuture().addListener(f -> end());
-    if (stream.state() != SubscriberStream.State.REPLAYING) {
+    if (!stream.phase().isReplaying()) {
       end();
       return;
     }
@@ -75,13 +77,13 @@ final class Replay {
   }
 
   private void readPage() {
-    if (stream.state() != SubscriberStream.State.REPLAYING) {
+    if (!stream.phase().isReplaying()) {
       end();
       return;
     }
     List<Update> page;
     try {
-      page = history.read(after, stream.liveFrom, PAGE);
+      page = history.read(after, stream.phase().liveFrom(), PAGE);
     } catch (HistoryException | RuntimeException e) {
       LOG.log(Level.WARNING, "replay failed, closing subscriber so it retries: {0}", e.getMessage());
       stream.channel().close();
@@ -92,7 +94,7 @@ final class Replay {
   }
 
   private void writePage(List<Update> page) {
-    if (stream.state() != SubscriberStream.State.REPLAYING) {
+    if (!stream.phase().isReplaying()) {
       end();
       return;
     }
@@ -104,7 +106,7 @@ final class Replay {
         written++;
       }
     }
-    boolean done = page.size() < PAGE || after >= stream.liveFrom;
+    boolean done = stream.phase().historyDone(after, page.size() < PAGE);
     if (done) {
       stream.goLive();
       end();

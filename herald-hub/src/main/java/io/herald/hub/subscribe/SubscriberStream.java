@@ -15,16 +15,17 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * One open event stream: its selectors and grants, and the state of its delivery.
+ * One open event stream: its selectors and grants, and the channel side of its delivery
+ * (writes, budgets, flushes, heartbeats, drop and finish).
  *
- * <p>Lives on its channel's event loop and is only touched from there. A stream that resumes
- * from history starts {@link State#REPLAYING}: live updates that arrive meanwhile wait in a
- * bounded queue and are written, in order, right after the last replayed one, so the subscriber
- * sees no gap and no duplicate.
+ * <p>Lives on its channel's event loop and is only touched from there. What to write, hold or
+ * skip, replaying history then going live, is decided by its {@link ReplayThenLive}: a stream
+ * that resumes from history starts {@link ReplayThenLive.Phase#REPLAYING}, live updates that
+ * arrive meanwhile are held in a bounded queue and written, in order, right after the last
+ * replayed one, so the subscriber sees no gap and no duplicate.
  *
  * <p>What a stream queues (written and not gone yet, plus its pending queue while replaying) is
  * charged, before it is queued, to three budgets: the stream's own ({@link
@@ -44,12 +45,6 @@ import java.util.List;
  * the data bytes waiting in its flow controller and not the writes.
  */
 final class SubscriberStream implements Subscription {
-  enum State {
-    REPLAYING,
-    LIVE,
-    CLOSED
-  }
-
   private static final ByteBuf HEARTBEAT =
       Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(SseEncoder.heartbeat())).asReadOnly();
 
@@ -66,8 +61,6 @@ final class SubscriberStream implements Subscription {
   static final long HTTP1_WRITE_OVERHEAD = 96;
   /** A stream drained this recently still counts as keeping up (see {@link #keepingUp()}). */
   private static final long KEEPING_UP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-  /** A live update waiting in the pending queue during a replay: one reference in a deque, rounded up. */
-  static final long PENDING_OVERHEAD = 16;
 
   /** Why a stream was dropped, as counted in the metrics. */
   enum DropReason {
@@ -85,10 +78,6 @@ final class SubscriberStream implements Subscription {
   private final Grants grants;
   private final SubscriberCounters counters;
   private final long maxQueuedBytes;
-  private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
-  private long pendingBytes;
-  /** What the pending queue is charged: its bytes and {@link #PENDING_OVERHEAD} per entry. */
-  private long pendingCharge;
   /** What the writes handed to the channel and not gone yet are charged. */
   private long inFlight;
   /** The part of {@link #inFlight} written since the last flush. */
@@ -101,7 +90,8 @@ final class SubscriberStream implements Subscription {
   private final boolean http2;
   private final ConnectionBudget connection;
   private final OutboundBudget.Share hubShare;
-  private State state;
+  /** Replay then live: what is written, held or skipped, and whether the stream is closed. */
+  private final ReplayThenLive phase;
   private long lastWriteNanos = System.nanoTime();
   private long unwritableSinceNanos;
   private ScheduledFuture<?> expiry;
@@ -112,14 +102,6 @@ final class SubscriberStream implements Subscription {
   private boolean started;
   /** Set by {@link LoopSubscribers} while this stream waits in its flush list. */
   boolean flushPending;
-  /** Updates with a sequence up to this one come from history; later ones from the live feed. */
-  final long liveFrom;
-  /**
-   * Updates up to this sequence are never written live: those up to {@link #liveFrom} come from
-   * the replay, and a subscriber resuming from a position this node has not dispatched yet (a
-   * cluster node that lags the shared log) has already seen those up to its resume point.
-   */
-  private long skipThrough;
 
   SubscriberStream(
       Channel channel,
@@ -135,9 +117,22 @@ final class SubscriberStream implements Subscription {
     this.grants = grants;
     this.counters = counters;
     this.maxQueuedBytes = maxQueuedBytes;
-    this.state = replaying ? State.REPLAYING : State.LIVE;
-    this.liveFrom = home.lastSequence();
-    this.skipThrough = liveFrom;
+    this.phase = new ReplayThenLive(home.lastSequence(), replaying, new ReplayThenLive.Output() {
+      @Override
+      public boolean admit(long cost) {
+        return SubscriberStream.this.admit(cost);
+      }
+
+      @Override
+      public boolean writeLive(Delivery d) {
+        return SubscriberStream.this.writeLive(d);
+      }
+
+      @Override
+      public void charge(long delta) {
+        account(delta);
+      }
+    });
     this.http2 = channel instanceof Http2StreamChannel;
     this.connection = home.connectionBudget(channel);
     this.hubShare = home.budgetShare();
@@ -157,8 +152,9 @@ final class SubscriberStream implements Subscription {
     return channel;
   }
 
-  State state() {
-    return state;
+  /** Where the stream is between history and the live feed (read by its {@link Replay}). */
+  ReplayThenLive phase() {
+    return phase;
   }
 
   /** Sets what runs once the stream is gone (before {@link #open()}). */
@@ -181,38 +177,21 @@ final class SubscriberStream implements Subscription {
    * Offers a live update. Returns whether something was written (and a flush is owed).
    */
   boolean offer(Delivery d) {
-    if (d.update().sequence() <= skipThrough) {
-      return false; // covered by the replay, or seen before the subscriber resumed
+    return phase.offer(d);
+  }
+
+  /** Writes a live update and counts it (else the stream was dropped). */
+  private boolean writeLive(Delivery d) {
+    if (!writeShared(d)) {
+      return false;
     }
-    switch (state) {
-      case LIVE -> {
-        if (!writeShared(d)) {
-          return false;
-        }
-        counters.delivered(1);
-        return true;
-      }
-      case REPLAYING -> {
-        long cost = d.event().readableBytes() + PENDING_OVERHEAD;
-        if (!admit(cost)) {
-          return false;
-        }
-        d.retain();
-        pending.add(d);
-        pendingBytes += d.event().readableBytes();
-        pendingCharge += cost;
-        account(cost);
-        return false;
-      }
-      default -> {
-        return false;
-      }
-    }
+    counters.delivered(1);
+    return true;
   }
 
   /** Writes one replayed event (already encoded for this subscriber). */
   void writeReplayed(ByteBuf event) {
-    if (state != State.REPLAYING) {
+    if (!phase.isReplaying()) {
       event.release();
       return;
     }
@@ -227,29 +206,14 @@ final class SubscriberStream implements Subscription {
    * sent live, so a node that had not yet dispatched that far sends no duplicates.
    */
   void resumeAfter(long sequence) {
-    if (sequence > skipThrough) {
-      skipThrough = sequence;
-    }
+    phase.resumeAfter(sequence);
   }
 
   /** Ends the replay: writes the live updates that arrived meanwhile and goes live. */
   void goLive() {
-    if (state != State.REPLAYING) {
-      return;
+    if (phase.goLive()) {
+      flush();
     }
-    state = State.LIVE;
-    Delivery d;
-    while ((d = pending.poll()) != null) {
-      long cost = d.event().readableBytes() + PENDING_OVERHEAD;
-      pendingCharge -= cost;
-      account(-cost);
-      if (state == State.LIVE && d.update().sequence() > skipThrough && writeShared(d)) {
-        counters.delivered(1);
-      }
-      d.release();
-    }
-    pendingBytes = 0;
-    flush();
   }
 
   /**
@@ -318,11 +282,11 @@ final class SubscriberStream implements Subscription {
    * budgets' reserve (see {@link OutboundBudget}).
    */
   private boolean admit(long cost) {
-    if (state == State.CLOSED) {
+    if (phase.isClosed()) {
       return false;
     }
     syncHttp1();
-    if (inFlight + pendingCharge + cost > maxQueuedBytes) {
+    if (inFlight + phase.pendingCharge() + cost > maxQueuedBytes) {
       drop(DropReason.SLOW);
       return false;
     }
@@ -400,7 +364,7 @@ final class SubscriberStream implements Subscription {
   }
 
   void flush() {
-    if (state != State.CLOSED) {
+    if (!phase.isClosed()) {
       unflushed = 0;
       channel.flush();
       syncHttp1();
@@ -409,7 +373,7 @@ final class SubscriberStream implements Subscription {
 
   /** Periodic check from the loop: heartbeat when idle, drop when stuck. */
   void sweep(long now, long heartbeatNanos, long timeoutNanos) {
-    if (state == State.CLOSED) {
+    if (phase.isClosed()) {
       return;
     }
     syncHttp1();
@@ -432,7 +396,7 @@ final class SubscriberStream implements Subscription {
    * On HTTP/2 only this stream is reset. It reconnects and resumes from history.
    */
   void drop(DropReason reason) {
-    if (state == State.CLOSED) {
+    if (phase.isClosed()) {
       return;
     }
     if (reason == DropReason.BUDGET) {
@@ -442,13 +406,13 @@ final class SubscriberStream implements Subscription {
     }
     LOG.log(Level.INFO, "dropped " + (reason == DropReason.BUDGET ? "over-budget" : "slow") + " subscriber "
         + channel.remoteAddress() + " (it will reconnect and resume from history)");
-    state = State.CLOSED;
+    phase.close();
     channel.close();
   }
 
   /** Closes the stream because the subscriber's token expired. */
   private void expire() {
-    if (state == State.CLOSED) {
+    if (phase.isClosed()) {
       return;
     }
     counters.expired();
@@ -457,36 +421,30 @@ final class SubscriberStream implements Subscription {
 
   /** Ends the stream cleanly: an optional {@code retry:} hint, the end of the response, close. */
   void finish(long retryMillis) {
-    if (state == State.CLOSED) {
+    if (phase.isClosed()) {
       return;
     }
     if (!started) {
-      state = State.CLOSED;
+      phase.close();
       channel.close();
       return;
     }
-    if (state == State.LIVE && retryMillis >= 0 && !write(Unpooled.wrappedBuffer(SseEncoder.retry(retryMillis)))) {
+    if (phase.phase() == ReplayThenLive.Phase.LIVE && retryMillis >= 0 && !write(Unpooled.wrappedBuffer(SseEncoder.retry(retryMillis)))) {
       return; // over budget: dropped instead
     }
-    state = State.CLOSED;
+    phase.close();
     channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
   }
 
   /** Runs once the channel is closed: leaves the index and frees what is still held. */
   private void release() {
-    state = State.CLOSED;
+    phase.close();
     home.remove(this);
     counters.closed(selectors.size());
     if (expiry != null) {
       expiry.cancel(false);
     }
-    Delivery d;
-    while ((d = pending.poll()) != null) {
-      d.release();
-    }
-    pendingBytes = 0;
-    account(-pendingCharge);
-    pendingCharge = 0;
+    phase.release();
     if (!http2) {
       // The channel is closed: its outbound buffer let go of everything.
       account(-inFlight);
