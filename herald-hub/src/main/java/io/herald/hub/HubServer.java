@@ -21,6 +21,7 @@ import io.herald.hub.ops.OpsHandler;
 import io.herald.hub.page.PageHandler;
 import io.herald.hub.publish.PublishCounters;
 import io.herald.hub.publish.PublishHandler;
+import io.herald.hub.publish.PublishService;
 import io.herald.hub.subscribe.FanOut;
 import io.herald.hub.subscribe.SubscribeHandler;
 import io.herald.hub.subscribe.SubscriberCounters;
@@ -117,7 +118,9 @@ public final class HubServer implements AutoCloseable {
 
     TopicMatcher matcher = new TopicMatcher(config.matchCacheBytes());
     Authorization authorization = new Authorization(matcher);
-    SubscriptionRegistry registry = new SubscriptionRegistry(config.subscriptions(), transport);
+    PublishService publishing = new PublishService(
+        transport, authorization, new UpdateRules(config.maxTopics(), config.maxTopicBytes()), publishCounters);
+    SubscriptionRegistry registry = new SubscriptionRegistry(config.subscriptions(), publishing);
     Cors cors = new Cors(config.corsOrigins());
     this.fanOut = new FanOut(workerGroup, authorization, config, subscriberCounters);
     fanOut.initSequence(transport.history().lastSequence());
@@ -127,9 +130,7 @@ public final class HubServer implements AutoCloseable {
     fanOut.start();
 
     this.limits = new RequestLimits(config.limits());
-    PublishHandler publish = new PublishHandler(
-        config, transport, authorization, new UpdateRules(config.maxTopics(), config.maxTopicBytes()), cors,
-        publishCounters, limits);
+    PublishHandler publish = new PublishHandler(config, publishing, cors, publishCounters, limits);
     SubscribeHandler subscribe = new SubscribeHandler(
         config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry, limits);
     SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors, limits);
@@ -178,7 +179,7 @@ public final class HubServer implements AutoCloseable {
           + ": " + e.getMessage(), e);
     }
     this.adminChannel = admin;
-    this.demo = config.demo() ? new DemoClock(transport, scheduler) : null;
+    this.demo = config.demo() ? new DemoClock(publishing, scheduler) : null;
   }
 
   /**

@@ -1,12 +1,5 @@
 package io.herald.hub.publish;
 
-import io.herald.core.auth.Authorization;
-import io.herald.core.auth.Grants;
-import io.herald.core.transport.PublishResult;
-import io.herald.core.transport.Transport;
-import io.herald.core.transport.TransportUnavailableException;
-import io.herald.core.update.InvalidUpdateException;
-import io.herald.core.update.Update;
 import io.herald.core.update.UpdateRules;
 import io.herald.hub.HubConfig;
 import io.herald.hub.http.Authentication;
@@ -30,24 +23,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 
 /**
- * Where an update enters the hub: {@code POST /.well-known/mercure}.
+ * The HTTP adapter of publishing: {@code POST /.well-known/mercure}.
  *
  * <p>Steps, each refusing with a status and a one-line reason. From the head, before the body is
  * read ({@link #admit}): the content type (400), the publisher's token (401), a cookie-borne
- * token's origin (403, CSRF). Then from the body: read the form (400), validate the
- * fields (400, see {@link UpdateRules}), check every topic against {@code mercure.publish} (403),
- * then hand the update to the transport. The 200 with the ID is written only once the transport
- * says the update is stored; if it cannot be stored the publisher gets 503 and nothing is
- * dispatched.
+ * token's origin (403, CSRF), the request limits (429). Then from the body: read the form (400)
+ * and hand its fields to {@link PublishService}, which validates them (400, see {@link
+ * UpdateRules}), checks every topic against {@code mercure.publish} (403), and stores and
+ * dispatches the update. Its {@link PublishOutcome} becomes the answer: 200 with the ID only once
+ * the update is stored, 409 for an ID held by a different update, 503 (nothing dispatched) when
+ * it cannot be stored.
  */
 public final class PublishHandler {
   private final HubConfig config;
-  private final Transport transport;
-  private final Authorization authorization;
-  private final UpdateRules rules;
+  private final PublishService service;
   private final Cors cors;
   private final Set<String> publishOrigins;
   private final PublishCounters counters;
@@ -55,16 +46,12 @@ public final class PublishHandler {
 
   public PublishHandler(
       HubConfig config,
-      Transport transport,
-      Authorization authorization,
-      UpdateRules rules,
+      PublishService service,
       Cors cors,
       PublishCounters counters,
       RequestLimits limits) {
     this.config = config;
-    this.transport = transport;
-    this.authorization = authorization;
-    this.rules = rules;
+    this.service = service;
     this.cors = cors;
     this.publishOrigins = Set.copyOf(config.publishOrigins());
     this.counters = counters;
@@ -163,7 +150,6 @@ public final class PublishHandler {
       }
       auth = admission.authentication();
     }
-    Grants grants = auth.grants();
     Map<String, List<String>> form;
     try {
       form = Query.form(req.content().toString(StandardCharsets.UTF_8));
@@ -171,59 +157,45 @@ public final class PublishHandler {
       refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "invalid form: " + e.getMessage());
       return;
     }
-
-    Update update;
-    try {
-      update = rules.validate(
-          form.get("topic"),
-          Query.first(form, "data"),
-          Query.first(form, "id"),
-          Query.first(form, "type"),
-          Query.first(form, "retry"),
-          form.containsKey("private"));
-    } catch (InvalidUpdateException e) {
-      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-      return;
-    }
-    if (!authorization.canPublish(grants, update.topics())) {
-      refuse(ctx, req, HttpResponseStatus.FORBIDDEN, "token does not allow publishing to these topics");
-      return;
-    }
-
-    String chosenId = Query.first(form, "id");
-    boolean idFromPublisher = chosenId != null && !chosenId.isEmpty();
+    PublishDraft draft = new PublishDraft(
+        form.get("topic"),
+        Query.first(form, "data"),
+        Query.first(form, "id"),
+        Query.first(form, "type"),
+        Query.first(form, "retry"),
+        form.containsKey("private"));
     req.retain();
-    transport.publish(update, idFromPublisher).whenComplete((result, failure) ->
+    service.publish(Publisher.client(auth.grants()), draft).whenComplete((outcome, failure) ->
         ctx.executor().execute(() -> {
           try {
-            if (failure == null && result.outcome() == PublishResult.Outcome.CONFLICT) {
-              // IDs are unique in the history: reusing another update's ID would let a
-              // publisher make that ID's subscribers resume past updates they never got.
-              counters.conflict();
-              FullHttpResponse res = Responses.text(HttpResponseStatus.CONFLICT, PublishResult.CONFLICT_REASON);
-              cors.apply(req, res.headers());
-              Responses.send(ctx, req, res);
-            } else if (failure == null) {
-              if (result.outcome() == PublishResult.Outcome.DUPLICATE) {
-                counters.duplicate(); // a retry: acknowledged again, stored and delivered once
-              } else {
-                counters.accepted();
-              }
+            if (outcome instanceof PublishOutcome.Published published) {
               FullHttpResponse res =
-                  Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", result.update().id());
+                  Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", published.id());
               cors.apply(req, res.headers());
               Responses.send(ctx, req, res);
+            } else if (outcome instanceof PublishOutcome.Refused refused) {
+              answer(ctx, req, status(refused), refused.reason());
             } else {
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                  ? failure.getCause() : failure;
-              String reason = cause instanceof TransportUnavailableException
-                  ? cause.getMessage() : "update could not be stored";
-              refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+              // The service turns every store failure into an outcome: this cannot happen, and
+              // if it did the update's fate is unknown, so it is answered as not stored.
+              refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, PublishService.NOT_STORED_REASON);
             }
           } finally {
             req.release();
           }
         }));
+  }
+
+  /** The status of each refusal the service can decide (counted there). */
+  static HttpResponseStatus status(PublishOutcome.Refused refused) {
+    if (refused instanceof PublishOutcome.Invalid) {
+      return HttpResponseStatus.BAD_REQUEST;
+    } else if (refused instanceof PublishOutcome.Forbidden) {
+      return HttpResponseStatus.FORBIDDEN;
+    } else if (refused instanceof PublishOutcome.Conflict) {
+      return HttpResponseStatus.CONFLICT;
+    }
+    return HttpResponseStatus.SERVICE_UNAVAILABLE;
   }
 
   private boolean fromPublishOrigin(HttpRequest req) {
@@ -248,10 +220,12 @@ public final class PublishHandler {
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
     counters.refused(status.code());
+    answer(ctx, req, status, reason);
+  }
+
+  private void answer(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
     FullHttpResponse res = Responses.text(status, reason);
     cors.apply(req, res.headers());
     Responses.send(ctx, req, res);
   }
-
-  /** Refuses a publish over a request limit: 429 with {@code Retry-After} and the reason. */
 }
