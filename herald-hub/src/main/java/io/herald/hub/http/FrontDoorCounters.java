@@ -15,27 +15,27 @@ public final class FrontDoorCounters {
   private final LongAdder idleHttp2 = new LongAdder();
   private final LongAdder bodiesRefusedInFlight = new LongAdder();
 
-  void connectionRefusedPerAddress() {
+  public void connectionRefusedPerAddress() {
     refusedPerAddress.increment();
   }
 
-  void connectionRefusedTotal() {
+  public void connectionRefusedTotal() {
     refusedTotal.increment();
   }
 
-  void headerTimeout() {
+  public void headerTimeout() {
     headerTimeouts.increment();
   }
 
-  void bodyTimeout() {
+  public void bodyTimeout() {
     bodyTimeouts.increment();
   }
 
-  void http2IdleClosed() {
+  public void http2IdleClosed() {
     idleHttp2.increment();
   }
 
-  void bodyRefusedInFlight() {
+  public void bodyRefusedInFlight() {
     bodiesRefusedInFlight.increment();
   }
 

@@ -1,7 +1,6 @@
 package io.herald.hub.publish;
 
 import io.herald.core.update.UpdateRules;
-import io.herald.hub.HubConfig;
 import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
@@ -37,7 +36,7 @@ import java.util.Set;
  * it cannot be stored.
  */
 public final class PublishHandler {
-  private final HubConfig config;
+  private final PublishSettings settings;
   private final PublishService service;
   private final Cors cors;
   private final Set<String> publishOrigins;
@@ -45,21 +44,21 @@ public final class PublishHandler {
   private final RequestLimits limits;
 
   public PublishHandler(
-      HubConfig config,
+      PublishSettings settings,
       PublishService service,
       Cors cors,
       PublishCounters counters,
       RequestLimits limits) {
-    this.config = config;
+    this.settings = settings;
     this.service = service;
     this.cors = cors;
-    this.publishOrigins = Set.copyOf(config.publishOrigins());
+    this.publishOrigins = Set.copyOf(settings.publishOrigins());
     this.counters = counters;
     this.limits = limits;
   }
 
   /**
-   * Where {@link io.herald.hub.http.RequestGate} leaves the {@link Authentication} it verified
+   * Where the front door ({@code server/RequestGate}) leaves the {@link Authentication} it verified
    * from a publish's head, for {@link #handle} to take: the token is verified once, before the
    * body.
    */
@@ -88,7 +87,7 @@ public final class PublishHandler {
    * Decides from the request head alone, before any body byte is read, whether a publish may
    * send its body: the content type (400), the publisher's token (401) and, for a token from a
    * cookie, the origin (403, CSRF), then the request limits of its address and subject (429).
-   * Called by {@link io.herald.hub.http.RequestGate}.
+   * Called by the front door ({@code server/RequestGate}).
    */
   public Admission admit(Channel channel, HttpRequest req, Map<String, List<String>> query) {
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
@@ -98,7 +97,7 @@ public final class PublishHandler {
           "publish body must be application/x-www-form-urlencoded");
     }
     Authentication auth = Authentication.of(
-        req, query, config.cookieName(), "publisher", config.publisherVerifier(), null);
+        req, query, settings.cookieName(), "publisher", settings.publisherVerifier(), null);
     if (auth.isRefused()) {
       return Admission.refused(HttpResponseStatus.UNAUTHORIZED, auth.refusal());
     }

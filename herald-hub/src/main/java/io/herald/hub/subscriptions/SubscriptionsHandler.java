@@ -3,7 +3,7 @@ package io.herald.hub.subscriptions;
 import io.herald.core.auth.Grants;
 import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
-import io.herald.hub.HubConfig;
+import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.Responses;
@@ -30,7 +30,8 @@ import java.util.Map;
  * a token without that right is 403. Anonymous access is never allowed here.
  */
 public final class SubscriptionsHandler {
-  private final HubConfig config;
+  private final String cookieName;
+  private final JwtVerifier subscriberVerifier;
   private final SubscriptionRegistry registry;
   private final Transport transport;
   private final TopicMatcher matcher;
@@ -38,9 +39,15 @@ public final class SubscriptionsHandler {
   private final RequestLimits limits;
 
   public SubscriptionsHandler(
-      HubConfig config, SubscriptionRegistry registry, Transport transport, TopicMatcher matcher, Cors cors,
+      String cookieName,
+      JwtVerifier subscriberVerifier,
+      SubscriptionRegistry registry,
+      Transport transport,
+      TopicMatcher matcher,
+      Cors cors,
       RequestLimits limits) {
-    this.config = config;
+    this.cookieName = cookieName;
+    this.subscriberVerifier = subscriberVerifier;
     this.registry = registry;
     this.transport = transport;
     this.matcher = matcher;
@@ -78,7 +85,7 @@ public final class SubscriptionsHandler {
 
     // Never anonymous: the list reveals who is connected and their payloads.
     Authentication auth = Authentication.of(
-        req, query, config.cookieName(), "subscriber", config.subscriberVerifier(), null);
+        req, query, cookieName, "subscriber", subscriberVerifier, null);
     if (auth.isRefused()) {
       send(ctx, req, Responses.text(HttpResponseStatus.UNAUTHORIZED, auth.refusal()));
       return;
