@@ -85,8 +85,6 @@ public final class HubServer implements AutoCloseable {
   /** How long close() waits for streams to end before stopping the event loops. */
   private static final long STREAM_CLOSE_WAIT_MILLIS = 3000;
 
-  private final HubConfig config;
-  private final Transport transport;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ExecutorService replayExecutor;
@@ -106,8 +104,6 @@ public final class HubServer implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private HubServer(HubConfig config, Transport transport) throws InterruptedException, SSLException {
-    this.config = config;
-    this.transport = transport;
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -225,10 +221,6 @@ public final class HubServer implements AutoCloseable {
   /** Where the hub listens. */
   public InetSocketAddress address() {
     return (InetSocketAddress) serverChannel.localAddress();
-  }
-
-  public HubConfig config() {
-    return config;
   }
 
   public PublishCounters publishCounters() {

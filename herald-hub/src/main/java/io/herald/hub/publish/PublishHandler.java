@@ -128,12 +128,9 @@ public final class PublishHandler {
   public void refuseBeforeBody(
       ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason, String retryAfter) {
     counters.refused(status.code());
-    FullHttpResponse res = Responses.text(status, reason);
+    FullHttpResponse res = req != null ? cors.refusal(req, status, reason) : Responses.text(status, reason);
     if (retryAfter != null) {
       res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-    }
-    if (req != null) {
-      cors.apply(req, res.headers());
     }
     Responses.failAndClose(ctx, res);
   }
@@ -173,7 +170,7 @@ public final class PublishHandler {
               cors.apply(req, res.headers());
               Responses.send(ctx, req, res);
             } else if (outcome instanceof PublishOutcome.Refused refused) {
-              answer(ctx, req, status(refused), refused.reason());
+              cors.refuse(ctx, req, status(refused), refused.reason());
             } else {
               // The service turns every store failure into an outcome: this cannot happen, and
               // if it did the update's fate is unknown, so it is answered as not stored.
@@ -219,12 +216,6 @@ public final class PublishHandler {
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
     counters.refused(status.code());
-    answer(ctx, req, status, reason);
-  }
-
-  private void answer(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
-    FullHttpResponse res = Responses.text(status, reason);
-    cors.apply(req, res.headers());
-    Responses.send(ctx, req, res);
+    cors.refuse(ctx, req, status, reason);
   }
 }

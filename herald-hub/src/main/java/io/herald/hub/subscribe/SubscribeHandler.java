@@ -250,8 +250,7 @@ public final class SubscribeHandler {
   }
 
   private void refuse(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason) {
-    FullHttpResponse res = Responses.text(status, reason);
-    cors.apply(req, res.headers());
+    FullHttpResponse res = cors.refusal(req, status, reason);
     if (status == HttpResponseStatus.UNAUTHORIZED) {
       res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     }
@@ -260,8 +259,6 @@ public final class SubscribeHandler {
 
   /** Refuses a subscribe over a request limit: 429 with {@code Retry-After} and the reason. */
   private void tooManyRequests(ChannelHandlerContext ctx, HttpRequest req, Refusal refusal) {
-    FullHttpResponse res = refusal.response();
-    cors.apply(req, res.headers());
-    Responses.send(ctx, req, res);
+    Responses.send(ctx, req, cors.refusal(req, refusal.response()));
   }
 }
