@@ -15,23 +15,23 @@ public final class FrontDoorCounters {
   private final LongAdder idleHttp2 = new LongAdder();
   private final LongAdder bodiesRefusedInFlight = new LongAdder();
 
-  public void connectionRefusedPerAddress() {
+  void connectionRefusedPerAddress() {
     refusedPerAddress.increment();
   }
 
-  public void connectionRefusedTotal() {
+  void connectionRefusedTotal() {
     refusedTotal.increment();
   }
 
-  public void headerTimeout() {
+  void headerTimeout() {
     headerTimeouts.increment();
   }
 
-  public void bodyTimeout() {
+  void bodyTimeout() {
     bodyTimeouts.increment();
   }
 
-  public void http2IdleClosed() {
+  void http2IdleClosed() {
     idleHttp2.increment();
   }
 

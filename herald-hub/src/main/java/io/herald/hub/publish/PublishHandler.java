@@ -161,25 +161,33 @@ public final class PublishHandler {
         Query.first(form, "retry"),
         form.containsKey("private"));
     req.retain();
-    service.publish(Publisher.client(auth.grants()), draft).whenComplete((outcome, failure) ->
-        ctx.executor().execute(() -> {
-          try {
-            if (outcome instanceof PublishOutcome.Published published) {
-              FullHttpResponse res =
-                  Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", published.id());
-              cors.apply(req, res.headers());
-              Responses.send(ctx, req, res);
-            } else if (outcome instanceof PublishOutcome.Refused refused) {
-              cors.refuse(ctx, req, status(refused), refused.reason());
-            } else {
-              // The service turns every store failure into an outcome: this cannot happen, and
-              // if it did the update's fate is unknown, so it is answered as not stored.
-              refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, PublishService.NOT_STORED_REASON);
-            }
-          } finally {
-            req.release();
+    service.publish(Publisher.client(auth.grants()), draft).whenComplete((outcome, failure) -> {
+      Runnable answer = () -> {
+        try {
+          if (outcome instanceof PublishOutcome.Published published) {
+            FullHttpResponse res =
+                Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", published.id());
+            cors.apply(req, res.headers());
+            Responses.send(ctx, req, res);
+          } else if (outcome instanceof PublishOutcome.Refused refused) {
+            cors.refuse(ctx, req, status(refused), refused.reason());
+          } else {
+            // The service turns every store failure into an outcome: this cannot happen, and
+            // if it did the update's fate is unknown, so it is answered as not stored.
+            refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, PublishService.NOT_STORED_REASON);
           }
-        }));
+        } finally {
+          req.release();
+        }
+      };
+      // A refusal the service decided at once is answered right here, in order with the
+      // connection's other responses; one the transport decided comes back to the event loop.
+      if (ctx.executor().inEventLoop()) {
+        answer.run();
+      } else {
+        ctx.executor().execute(answer);
+      }
+    });
   }
 
   /** The status of each refusal the service can decide (counted there). */

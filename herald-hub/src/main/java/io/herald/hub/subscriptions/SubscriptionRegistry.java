@@ -133,7 +133,7 @@ public final class SubscriptionRegistry {
   }
 
   /** Every live subscription, optionally filtered by selector and subscriber (null = any). */
-  public List<ActiveSubscription> list(String topic, String subscriber) {
+  List<ActiveSubscription> list(String topic, String subscriber) {
     List<ActiveSubscription> out = new ArrayList<>();
     for (ActiveSubscription s : remote.values()) {
       if ((topic == null || topic.equals(s.topic())) && (subscriber == null || subscriber.equals(s.subscriber()))
