@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--addr", defaultValue = ":8080", description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}).")
+  @Option(names = "--addr", defaultValue = ":" + HubConfig.DEFAULT_PORT, description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}).")
   String addr;
 
   @Option(names = "--publisher-jwt-key", description = "HMAC secret, or PEM public key (file or text) for --jwt-algorithm RS*/ES*/PS*/EdDSA. Generated for the session when absent.")
@@ -66,16 +66,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--publish-origins", split = ",", description = "Origins allowed to publish with a cookie (CSRF protection).")
   List<String> publishOrigins = List.of();
 
-  @Option(names = "--cookie-name", defaultValue = "mercureAuthorization", description = "Cookie holding the token (default ${DEFAULT-VALUE}).")
+  @Option(names = "--cookie-name", defaultValue = HubConfig.DEFAULT_COOKIE_NAME, description = "Cookie holding the token (default ${DEFAULT-VALUE}).")
   String cookieName;
 
-  @Option(names = "--heartbeat", defaultValue = "15s", converter = Durations.class, description = "Comment sent on idle streams after this long (default ${DEFAULT-VALUE}; 0 disables).")
+  @Option(names = "--heartbeat", defaultValue = HubConfig.DEFAULT_HEARTBEAT_SECONDS + "s", converter = Durations.class, description = "Comment sent on idle streams after this long (default ${DEFAULT-VALUE}; 0 disables).")
   Duration heartbeat;
 
-  @Option(names = "--dispatch-timeout", defaultValue = "5s", converter = Durations.class, description = "A subscriber unwritable for longer is disconnected (default ${DEFAULT-VALUE}).")
+  @Option(names = "--dispatch-timeout", defaultValue = HubConfig.DEFAULT_DISPATCH_TIMEOUT_SECONDS + "s", converter = Durations.class, description = "A subscriber unwritable for longer is disconnected (default ${DEFAULT-VALUE}).")
   Duration dispatchTimeout;
 
-  @Option(names = "--retry", defaultValue = "-1", description = "retry: hint in ms sent when a stream opens (default: none).")
+  @Option(names = "--retry", defaultValue = "" + HubConfig.DEFAULT_RETRY_MILLIS, description = "retry: hint in ms sent when a stream opens (default: none).")
   long retry;
 
   @Option(names = "--demo", description = "Publish the time every second on demo/clock (implies --anonymous, for the page at /).")
@@ -87,10 +87,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tls-key", description = "PEM private key (PKCS#8) for --tls-cert.")
   Path tlsKey;
 
-  @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest publish body (default ${DEFAULT-VALUE}); larger gets 413.")
+  @Option(names = "--max-body-bytes", defaultValue = "" + HubConfig.DEFAULT_MAX_BODY_BYTES, description = "Largest publish body (default ${DEFAULT-VALUE}); larger gets 413.")
   int maxBodyBytes;
 
-  @Option(names = "--max-topics", defaultValue = "100", description = "Most topics per publish or subscribe (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-topics", defaultValue = "" + HubConfig.DEFAULT_MAX_TOPICS, description = "Most topics per publish or subscribe (default ${DEFAULT-VALUE}).")
   int maxTopics;
 
   @Option(names = "--history", defaultValue = "durable", description = "Where updates are kept for replay: durable (on disk, survives restarts), memory (a bounded ring, lost on restart) or none (default ${DEFAULT-VALUE}).")
@@ -102,13 +102,13 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--fsync", defaultValue = "always", description = "always: each group commit is fsynced before the 200s go out (survives power loss); os: left to the OS (survives a hub crash, not a machine crash). Default ${DEFAULT-VALUE}.")
   String fsync;
 
-  @Option(names = "--history-size", defaultValue = "1000000", description = "Most updates kept for replay (default ${DEFAULT-VALUE}).")
+  @Option(names = "--history-size", defaultValue = "" + StoreOptions.DEFAULT_MAX_COUNT, description = "Most updates kept for replay (default ${DEFAULT-VALUE}).")
   long historySize;
 
   @Option(names = "--history-max-age", defaultValue = "1d", converter = Durations.class, description = "Updates older than this are pruned (default ${DEFAULT-VALUE}; durable history).")
   Duration historyMaxAge;
 
-  @Option(names = "--history-max-bytes", defaultValue = "1073741824", description = "Most bytes of updates kept (default ${DEFAULT-VALUE}; durable history).")
+  @Option(names = "--history-max-bytes", defaultValue = "" + StoreOptions.DEFAULT_MAX_BYTES, description = "Most bytes of updates kept (default ${DEFAULT-VALUE}; durable history).")
   long historyMaxBytes;
 
   @Option(names = "--subscriptions", description = "Publish subscription events and serve the subscriptions API.")
@@ -156,25 +156,25 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-streams-per-subject", defaultValue = "0", description = "Open event streams per token subject (sub claim); more gets 429 (default ${DEFAULT-VALUE}: off).")
   int maxStreamsPerSubject;
 
-  @Option(names = "--header-timeout", defaultValue = "10s", converter = Durations.class, description = "A connection that has not sent a complete request head this long after connecting or after its last response is closed (default ${DEFAULT-VALUE}; 0 disables).")
+  @Option(names = "--header-timeout", defaultValue = HubConfig.DEFAULT_HEADER_TIMEOUT_SECONDS + "s", converter = Durations.class, description = "A connection that has not sent a complete request head this long after connecting or after its last response is closed (default ${DEFAULT-VALUE}; 0 disables).")
   Duration headerTimeout;
 
-  @Option(names = "--body-timeout", defaultValue = "30s", converter = Durations.class, description = "A request body not complete this long after its head gets 408 (default ${DEFAULT-VALUE}; 0 disables).")
+  @Option(names = "--body-timeout", defaultValue = HubConfig.DEFAULT_BODY_TIMEOUT_SECONDS + "s", converter = Durations.class, description = "A request body not complete this long after its head gets 408 (default ${DEFAULT-VALUE}; 0 disables).")
   Duration bodyTimeout;
 
   @Option(names = "--max-body-bytes-in-flight", defaultValue = "0", description = "Bytes of request bodies buffered at once, hub-wide; past it 503 (default: 1/8 of direct memory, at most 256 MiB).")
   long maxBodyBytesInFlight;
 
-  @Option(names = "--max-connections-per-address", defaultValue = "1000", description = "Open connections from one client address (default ${DEFAULT-VALUE}; 0 = no limit, e.g. behind a proxy).")
+  @Option(names = "--max-connections-per-address", defaultValue = "" + HubConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, description = "Open connections from one client address (default ${DEFAULT-VALUE}; 0 = no limit, e.g. behind a proxy).")
   int maxConnectionsPerAddress;
 
   @Option(names = "--max-connections", defaultValue = "0", description = "Open connections in total (default: 90% of the open-file limit).")
   int maxConnections;
 
-  @Option(names = "--max-topic-bytes", defaultValue = "4096", description = "Longest topic (publish, alternates too) or topic selector (subscribe) in UTF-8 bytes (default ${DEFAULT-VALUE}); longer gets 400.")
+  @Option(names = "--max-topic-bytes", defaultValue = "" + HubConfig.DEFAULT_MAX_TOPIC_BYTES, description = "Longest topic (publish, alternates too) or topic selector (subscribe) in UTF-8 bytes (default ${DEFAULT-VALUE}); longer gets 400.")
   int maxTopicBytes;
 
-  @Option(names = "--match-cache-bytes", defaultValue = "16777216", description = "Bytes the caches of compiled templates and of match results may weigh together (default ${DEFAULT-VALUE}); past it their coldest entries are evicted.")
+  @Option(names = "--match-cache-bytes", defaultValue = "" + HubConfig.DEFAULT_MATCH_CACHE_BYTES, description = "Bytes the caches of compiled templates and of match results may weigh together (default ${DEFAULT-VALUE}); past it their coldest entries are evicted.")
   long matchCacheBytes;
 
   @Option(names = "--max-queued-bytes", defaultValue = "0", description = "Bytes all subscribers together may have queued for sending, each write counted with its overhead (default 0: a quarter of the smaller of the JVM's heap and direct memory). A write past it drops that subscriber, which resumes from history.")
@@ -183,7 +183,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-queued-bytes-per-connection", defaultValue = "0", description = "Bytes one connection (all its HTTP/2 streams) may have queued (default 0: an eighth of --max-queued-bytes, within 1-16 MiB).")
   long maxQueuedBytesPerConnection;
 
-  @Option(names = "--max-streams-per-connection", defaultValue = "100", description = "Concurrent HTTP/2 streams per connection (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-streams-per-connection", defaultValue = "" + HubConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION, description = "Concurrent HTTP/2 streams per connection (default ${DEFAULT-VALUE}).")
   int maxStreamsPerConnection;
 
   @Override

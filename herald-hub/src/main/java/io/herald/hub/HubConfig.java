@@ -15,6 +15,37 @@ import java.util.Objects;
  * with {@link #builder()}; immutable.
  */
 public final class HubConfig {
+  // The defaults, defined here once: the builder starts from them, and `herald serve` takes its
+  // flags' defaults (which --help and --print-config show) from them. Compile-time constants, so
+  // picocli's annotations can use them. A setting whose 0 means "derived" (from the cores, the
+  // memory or the open-file limit) or "off" has no constant: 0 says it in both places.
+  /** Default port, on every interface. */
+  public static final int DEFAULT_PORT = 8080;
+  /** Default cookie a browser's token may come in: Mercure's name. */
+  public static final String DEFAULT_COOKIE_NAME = "mercureAuthorization";
+  /** Default interval after which an idle stream gets a comment line, in seconds. */
+  public static final long DEFAULT_HEARTBEAT_SECONDS = 15;
+  /** Default time a subscriber may stay unwritable, in seconds. */
+  public static final long DEFAULT_DISPATCH_TIMEOUT_SECONDS = 5;
+  /** Default {@code retry:} hint: none. */
+  public static final long DEFAULT_RETRY_MILLIS = -1;
+  /** Default largest request body, in bytes. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+  /** Default most topics per publish or subscribe. */
+  public static final int DEFAULT_MAX_TOPICS = 100;
+  /** Default time a request head may take, in seconds. */
+  public static final long DEFAULT_HEADER_TIMEOUT_SECONDS = 10;
+  /** Default time a request body may take, in seconds. */
+  public static final long DEFAULT_BODY_TIMEOUT_SECONDS = 30;
+  /** Default cap on open connections from one client address. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+  /** Default cap on a topic's or selector's length, in UTF-8 bytes. */
+  public static final int DEFAULT_MAX_TOPIC_BYTES = TopicLength.DEFAULT_MAX_BYTES;
+  /** Default weight of the topic matcher's caches, in bytes. */
+  public static final long DEFAULT_MATCH_CACHE_BYTES = TopicMatcher.DEFAULT_CACHE_BYTES;
+  /** Default cap on concurrent HTTP/2 streams per connection. */
+  public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 100;
+
   private final InetSocketAddress address;
   private final JwtVerifier publisherVerifier;
   private final JwtVerifier subscriberVerifier;
@@ -344,21 +375,21 @@ public final class HubConfig {
 
   /** Builder with production defaults. */
   public static final class Builder {
-    private InetSocketAddress address = new InetSocketAddress(8080);
+    private InetSocketAddress address = new InetSocketAddress(DEFAULT_PORT);
     private JwtVerifier publisherVerifier;
     private JwtVerifier subscriberVerifier;
     private boolean anonymous;
     private List<String> corsOrigins = List.of();
     private List<String> publishOrigins = List.of();
-    private String cookieName = "mercureAuthorization";
-    private Duration heartbeat = Duration.ofSeconds(15);
-    private Duration dispatchTimeout = Duration.ofSeconds(5);
-    private long retryMillis = -1;
+    private String cookieName = DEFAULT_COOKIE_NAME;
+    private Duration heartbeat = Duration.ofSeconds(DEFAULT_HEARTBEAT_SECONDS);
+    private Duration dispatchTimeout = Duration.ofSeconds(DEFAULT_DISPATCH_TIMEOUT_SECONDS);
+    private long retryMillis = DEFAULT_RETRY_MILLIS;
     private boolean demo;
     private Path tlsCert;
     private Path tlsKey;
-    private int maxBodyBytes = 1 << 20;
-    private int maxTopics = 100;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxTopics = DEFAULT_MAX_TOPICS;
     private int maxUriBytes = 8192;
     private int maxHeaderBytes = 16384;
     private int maxQueuedBytes = 4 << 20;
@@ -367,16 +398,16 @@ public final class HubConfig {
     private InetSocketAddress adminAddress;
     private String metricsToken;
     private LimitSettings limits = LimitSettings.OFF;
-    private Duration headerTimeout = Duration.ofSeconds(10);
-    private Duration bodyTimeout = Duration.ofSeconds(30);
+    private Duration headerTimeout = Duration.ofSeconds(DEFAULT_HEADER_TIMEOUT_SECONDS);
+    private Duration bodyTimeout = Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS);
     private long maxBodyBytesInFlight;
-    private int maxConnectionsPerAddress = 1000;
+    private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     private int maxConnections;
-    private int maxTopicBytes = TopicLength.DEFAULT_MAX_BYTES;
-    private long matchCacheBytes = TopicMatcher.DEFAULT_CACHE_BYTES;
+    private int maxTopicBytes = DEFAULT_MAX_TOPIC_BYTES;
+    private long matchCacheBytes = DEFAULT_MATCH_CACHE_BYTES;
     private long maxQueuedBytesTotal;
     private long maxQueuedBytesPerConnection;
-    private int maxStreamsPerConnection = 100;
+    private int maxStreamsPerConnection = DEFAULT_MAX_STREAMS_PER_CONNECTION;
 
     public Builder address(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);

@@ -9,20 +9,26 @@ import io.herald.hub.demo.DemoClock;
 import io.herald.hub.http.BodyBudget;
 import io.herald.hub.http.ConnectionLimiter;
 import io.herald.hub.http.Cors;
-import io.herald.hub.http.FrontDoor;
 import io.herald.hub.http.FrontDoorCounters;
-import io.herald.hub.http.HubChannelInitializer;
-import io.herald.hub.http.HubRouter;
 import io.herald.hub.limits.RequestLimits;
-import io.herald.hub.ops.AdminChannelInitializer;
-import io.herald.hub.ops.AdminRouter;
 import io.herald.hub.ops.HubMetrics;
 import io.herald.hub.ops.OpsHandler;
 import io.herald.hub.page.PageHandler;
 import io.herald.hub.publish.PublishCounters;
 import io.herald.hub.publish.PublishHandler;
+import io.herald.hub.publish.PublishService;
+import io.herald.hub.publish.PublishSettings;
+import io.herald.hub.server.AdminChannelInitializer;
+import io.herald.hub.server.AdminRouter;
+import io.herald.hub.server.EventLoopWatch;
+import io.herald.hub.server.FrontDoor;
+import io.herald.hub.server.HubChannelInitializer;
+import io.herald.hub.server.HubRouter;
+import io.herald.hub.server.PipelineSettings;
 import io.herald.hub.subscribe.FanOut;
+import io.herald.hub.subscribe.FanOutSettings;
 import io.herald.hub.subscribe.SubscribeHandler;
+import io.herald.hub.subscribe.SubscribeSettings;
 import io.herald.hub.subscribe.SubscriberCounters;
 import io.herald.hub.subscriptions.SubscriptionRegistry;
 import io.herald.hub.subscriptions.SubscriptionsHandler;
@@ -79,8 +85,6 @@ public final class HubServer implements AutoCloseable {
   /** How long close() waits for streams to end before stopping the event loops. */
   private static final long STREAM_CLOSE_WAIT_MILLIS = 3000;
 
-  private final HubConfig config;
-  private final Transport transport;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ExecutorService replayExecutor;
@@ -100,8 +104,6 @@ public final class HubServer implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private HubServer(HubConfig config, Transport transport) throws InterruptedException, SSLException {
-    this.config = config;
-    this.transport = transport;
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -117,9 +119,12 @@ public final class HubServer implements AutoCloseable {
 
     TopicMatcher matcher = new TopicMatcher(config.matchCacheBytes());
     Authorization authorization = new Authorization(matcher);
-    SubscriptionRegistry registry = new SubscriptionRegistry(config.subscriptions(), transport);
+    PublishService publishing = new PublishService(
+        transport, authorization, new UpdateRules(config.maxTopics(), config.maxTopicBytes()), publishCounters);
+    SubscriptionRegistry registry = new SubscriptionRegistry(config.subscriptions(), publishing);
     Cors cors = new Cors(config.corsOrigins());
-    this.fanOut = new FanOut(workerGroup, authorization, config, subscriberCounters);
+    this.fanOut = new FanOut(workerGroup, authorization, new FanOutSettings(config.maxQueuedBytesTotal(),
+        config.maxQueuedBytesPerConnection(), config.heartbeat(), config.dispatchTimeout()), subscriberCounters);
     fanOut.initSequence(transport.history().lastSequence());
     transport.dispatchTo(fanOut);
     fanOut.observeWith(registry::observe);
@@ -128,23 +133,28 @@ public final class HubServer implements AutoCloseable {
 
     this.limits = new RequestLimits(config.limits());
     PublishHandler publish = new PublishHandler(
-        config, transport, authorization, new UpdateRules(config.maxTopics(), config.maxTopicBytes()), cors,
-        publishCounters, limits);
+        new PublishSettings(config.cookieName(), config.publisherVerifier(), config.publishOrigins()),
+        publishing, cors, publishCounters, limits);
     SubscribeHandler subscribe = new SubscribeHandler(
-        config, transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry, limits);
-    SubscriptionsHandler subscriptions = new SubscriptionsHandler(config, registry, transport, matcher, cors, limits);
+        new SubscribeSettings(config.maxTopics(), config.maxTopicBytes(), config.cookieName(),
+            config.subscriberVerifier(), config.anonymous(), config.maxQueuedBytes(), config.retryMillis()),
+        transport, authorization, cors, fanOut, subscriberCounters, replayExecutor, registry, limits);
+    SubscriptionsHandler subscriptions = new SubscriptionsHandler(
+        config.cookieName(), config.subscriberVerifier(), registry, transport, matcher, cors, limits);
     this.metrics = new HubMetrics(publishCounters, subscriberCounters, transport);
     metrics.limits(limits.counters());
     FrontDoor door = new FrontDoor(publish, new BodyBudget(config.maxBodyBytesInFlight()),
         new ConnectionLimiter(config.maxConnectionsPerAddress(), config.maxConnections(), frontDoorCounters),
         frontDoorCounters);
-    metrics.frontDoor(door);
+    metrics.frontDoor(door.connections(), door.budget(), door.counters());
     metrics.matchCaches(matcher);
     metrics.bindOutbound(subscriberCounters, fanOut.outboundBudget());
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
     HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);
     SslContext ssl = config.tlsCert() == null ? null : sslContext(config);
+    PipelineSettings pipeline = new PipelineSettings(config.headerTimeout(), config.bodyTimeout(),
+        config.maxUriBytes(), config.maxHeaderBytes(), config.maxBodyBytes(), config.maxStreamsPerConnection());
 
     Class<? extends ServerChannel> channelClass =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -156,7 +166,7 @@ public final class HubServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(new HubChannelInitializer(config, router, ssl, door));
+        .childHandler(new HubChannelInitializer(pipeline, router, ssl, door));
     Channel admin = null;
     try {
       this.serverChannel = bootstrap.bind(config.address()).sync().channel();
@@ -164,7 +174,7 @@ public final class HubServer implements AutoCloseable {
         admin = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelClass)
-            .childHandler(new AdminChannelInitializer(config, new AdminRouter(ops), door))
+            .childHandler(new AdminChannelInitializer(pipeline, new AdminRouter(ops), door))
             .bind(config.adminAddress()).sync().channel();
       }
     } catch (InterruptedException e) {
@@ -178,7 +188,7 @@ public final class HubServer implements AutoCloseable {
           + ": " + e.getMessage(), e);
     }
     this.adminChannel = admin;
-    this.demo = config.demo() ? new DemoClock(transport, scheduler) : null;
+    this.demo = config.demo() ? new DemoClock(publishing, scheduler) : null;
   }
 
   /**
@@ -211,10 +221,6 @@ public final class HubServer implements AutoCloseable {
   /** Where the hub listens. */
   public InetSocketAddress address() {
     return (InetSocketAddress) serverChannel.localAddress();
-  }
-
-  public HubConfig config() {
-    return config;
   }
 
   public PublishCounters publishCounters() {

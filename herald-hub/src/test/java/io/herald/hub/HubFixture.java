@@ -29,6 +29,8 @@ public final class HubFixture implements AutoCloseable {
   /** The history this fixture created and owns, or {@code null} when given a transport. */
   final MemoryHistory history;
   public final HubServer hub;
+  /** The configuration the hub was started with. */
+  public final HubConfig config;
   public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   public HubFixture() throws Exception {
@@ -67,8 +69,9 @@ public final class HubFixture implements AutoCloseable {
     customize.accept(b);
     this.history = history;
     this.transport = transport;
+    this.config = b.build();
     try {
-      hub = HubServer.start(b.build(), transport);
+      hub = HubServer.start(config, transport);
     } catch (Exception e) {
       transport.close();
       throw e;

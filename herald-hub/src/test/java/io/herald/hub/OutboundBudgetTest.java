@@ -158,7 +158,7 @@ class OutboundBudgetTest {
   @Test
   void theHundredAndFirstConcurrentStreamIsRefused() throws Exception {
     start(b -> {});
-    assertThat(f.hub.config().maxStreamsPerConnection()).isEqualTo(100);
+    assertThat(f.config.maxStreamsPerConnection()).isEqualTo(100);
     Channel connection = H2TestClient.connect(group, f.port(), null);
     List<StreamCollector> streams = openStreams(connection, 100);
 

@@ -8,12 +8,25 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Collects a request body up to the configured limit; past it, answers 413 with the limit in the
  * reason and closes, so a publisher cannot make the hub buffer an unbounded body.
  */
 public final class BodyLimit extends HttpObjectAggregator {
+  /** Whether a request head announces a body (a positive Content-Length, or chunked). */
+  public static boolean announcesBody(HttpMessage m) {
+    if (HttpUtil.isTransferEncodingChunked(m)) {
+      return true;
+    }
+    try {
+      return HttpUtil.getContentLength(m, 0L) > 0;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
   private final int maxBytes;
 
   public BodyLimit(int maxBytes) {

@@ -1,8 +1,11 @@
 package io.herald.hub.http;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.Set;
 
@@ -45,6 +48,27 @@ public final class Cors {
       out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
       out.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
     }
+  }
+
+  /**
+   * A refusal: {@code status} with its one-line {@code text/plain} reason ({@link Responses#text})
+   * and this request's CORS headers, so a page on an allowed origin can read why it was refused.
+   * The one place a refusal gets its CORS headers; the caller may add more (e.g. {@code
+   * WWW-Authenticate}) before sending it.
+   */
+  public FullHttpResponse refusal(HttpRequest req, HttpResponseStatus status, String reason) {
+    return refusal(req, Responses.text(status, reason));
+  }
+
+  /** As {@link #refusal(HttpRequest, HttpResponseStatus, String)}, for a refusal already built (a 429's). */
+  public FullHttpResponse refusal(HttpRequest req, FullHttpResponse refusal) {
+    apply(req, refusal.headers());
+    return refusal;
+  }
+
+  /** Sends {@link #refusal(HttpRequest, HttpResponseStatus, String)}, keeping the connection if it may be kept. */
+  public void refuse(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason) {
+    Responses.send(ctx, req, refusal(req, status, reason));
   }
 
   /** Adds the preflight answer's headers (origin already checked by the caller). */

@@ -35,7 +35,7 @@ public final class FrontDoorCounters {
     idleHttp2.increment();
   }
 
-  void bodyRefusedInFlight() {
+  public void bodyRefusedInFlight() {
     bodiesRefusedInFlight.increment();
   }
 

@@ -41,8 +41,9 @@ public record PresentedToken(String token, Source source) {
       HttpRequest req, Map<String, List<String>> query, String cookieName) {
     String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (header != null) {
-      if (header.length() > BEARER.length() && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-        return new PresentedToken(header.substring(BEARER.length()).trim(), Source.HEADER);
+      String bearer = bearer(header);
+      if (bearer != null) {
+        return new PresentedToken(bearer, Source.HEADER);
       }
       throw new IllegalArgumentException("Authorization header must be \"Bearer <token>\"");
     }
@@ -63,6 +64,19 @@ public record PresentedToken(String token, Source source) {
           return new PresentedToken(c.value(), Source.COOKIE);
         }
       }
+    }
+    return null;
+  }
+
+  /**
+   * The token of an {@code Authorization} header value of the form {@code Bearer <token>} (scheme
+   * case-insensitive, the token trimmed), or {@code null} when it is not one. The one bearer
+   * parser: the tokens of publishers and subscribers and the metrics token are read alike.
+   */
+  public static String bearer(String header) {
+    if (header != null && header.length() > BEARER.length()
+        && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return header.substring(BEARER.length()).trim();
     }
     return null;
   }

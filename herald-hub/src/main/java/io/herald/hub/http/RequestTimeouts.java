@@ -100,7 +100,7 @@ public final class RequestTimeouts extends ChannelDuplexHandler {
       pending++;
       if (!(msg instanceof LastHttpContent)) {
         inBody = true;
-        if (bodyNanos > 0 && RequestGate.announcesBody(req)) {
+        if (bodyNanos > 0 && BodyLimit.announcesBody(req)) {
           timer = ctx.executor().schedule(() -> bodyTimedOut(ctx), bodyNanos, TimeUnit.NANOSECONDS);
         }
       }

@@ -7,7 +7,6 @@ import io.herald.hub.limits.LimitCounters;
 import io.herald.hub.limits.Refusal;
 import io.herald.hub.http.BodyBudget;
 import io.herald.hub.http.ConnectionLimiter;
-import io.herald.hub.http.FrontDoor;
 import io.herald.hub.http.FrontDoorCounters;
 import io.herald.hub.publish.PublishCounters;
 import io.herald.hub.subscribe.OutboundBudget;
@@ -85,9 +84,8 @@ public final class HubMetrics implements AutoCloseable {
   }
 
   /** Registers the front door's meters: connections, bodies in flight, refusals and timeouts. */
-  public void frontDoor(FrontDoor door) {
-    FrontDoorCounters c = door.counters();
-    gauge("herald.connections.open", "Open client connections on the hub port", door.connections(),
+  public void frontDoor(ConnectionLimiter connections, BodyBudget bodies, FrontDoorCounters c) {
+    gauge("herald.connections.open", "Open client connections on the hub port", connections,
         ConnectionLimiter::open);
     counter("herald.connections.refused", "Connections closed at accept by a cap", "reason", "per_address",
         c, FrontDoorCounters::connectionsRefusedPerAddress);
@@ -99,10 +97,10 @@ public final class HubMetrics implements AutoCloseable {
         c, FrontDoorCounters::bodyTimeouts);
     counter("herald.requests.timed.out", "Connections or requests cut by a timeout", "phase", "http2_idle",
         c, FrontDoorCounters::http2IdleCloses);
-    gauge("herald.http.body.bytes.in.flight", "Bytes of request bodies being buffered", door.budget(),
+    gauge("herald.http.body.bytes.in.flight", "Bytes of request bodies being buffered", bodies,
         BodyBudget::inFlight);
     gauge("herald.http.body.bytes.in.flight.max", "Cap on bytes of request bodies being buffered",
-        door.budget(), BodyBudget::maxBytes);
+        bodies, BodyBudget::maxBytes);
     counter("herald.request.bodies.refused", "Request bodies refused with 503", "reason", "in_flight",
         c, FrontDoorCounters::bodiesRefusedInFlight);
   }

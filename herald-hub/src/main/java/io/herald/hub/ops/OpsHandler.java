@@ -1,6 +1,7 @@
 package io.herald.hub.ops;
 
 import io.herald.core.transport.Transport;
+import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -76,10 +77,7 @@ public final class OpsHandler {
     if (metricsToken == null) {
       return true;
     }
-    String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    return MessageDigest.isEqual(metricsToken, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    String bearer = PresentedToken.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    return bearer != null && MessageDigest.isEqual(metricsToken, bearer.getBytes(StandardCharsets.UTF_8));
   }
 }

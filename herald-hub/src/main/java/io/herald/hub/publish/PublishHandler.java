@@ -1,14 +1,6 @@
 package io.herald.hub.publish;
 
-import io.herald.core.auth.Authorization;
-import io.herald.core.auth.Grants;
-import io.herald.core.transport.PublishResult;
-import io.herald.core.transport.Transport;
-import io.herald.core.transport.TransportUnavailableException;
-import io.herald.core.update.InvalidUpdateException;
-import io.herald.core.update.Update;
 import io.herald.core.update.UpdateRules;
-import io.herald.hub.HubConfig;
 import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
@@ -30,49 +22,43 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 
 /**
- * Where an update enters the hub: {@code POST /.well-known/mercure}.
+ * The HTTP adapter of publishing: {@code POST /.well-known/mercure}.
  *
  * <p>Steps, each refusing with a status and a one-line reason. From the head, before the body is
  * read ({@link #admit}): the content type (400), the publisher's token (401), a cookie-borne
- * token's origin (403, CSRF). Then from the body: read the form (400), validate the
- * fields (400, see {@link UpdateRules}), check every topic against {@code mercure.publish} (403),
- * then hand the update to the transport. The 200 with the ID is written only once the transport
- * says the update is stored; if it cannot be stored the publisher gets 503 and nothing is
- * dispatched.
+ * token's origin (403, CSRF), the request limits (429). Then from the body: read the form (400)
+ * and hand its fields to {@link PublishService}, which validates them (400, see {@link
+ * UpdateRules}), checks every topic against {@code mercure.publish} (403), and stores and
+ * dispatches the update. Its {@link PublishOutcome} becomes the answer: 200 with the ID only once
+ * the update is stored, 409 for an ID held by a different update, 503 (nothing dispatched) when
+ * it cannot be stored.
  */
 public final class PublishHandler {
-  private final HubConfig config;
-  private final Transport transport;
-  private final Authorization authorization;
-  private final UpdateRules rules;
+  private final PublishSettings settings;
+  private final PublishService service;
   private final Cors cors;
   private final Set<String> publishOrigins;
   private final PublishCounters counters;
   private final RequestLimits limits;
 
   public PublishHandler(
-      HubConfig config,
-      Transport transport,
-      Authorization authorization,
-      UpdateRules rules,
+      PublishSettings settings,
+      PublishService service,
       Cors cors,
       PublishCounters counters,
       RequestLimits limits) {
-    this.config = config;
-    this.transport = transport;
-    this.authorization = authorization;
-    this.rules = rules;
+    this.settings = settings;
+    this.service = service;
     this.cors = cors;
-    this.publishOrigins = Set.copyOf(config.publishOrigins());
+    this.publishOrigins = Set.copyOf(settings.publishOrigins());
     this.counters = counters;
     this.limits = limits;
   }
 
   /**
-   * Where {@link io.herald.hub.http.RequestGate} leaves the {@link Authentication} it verified
+   * Where the front door ({@code server/RequestGate}) leaves the {@link Authentication} it verified
    * from a publish's head, for {@link #handle} to take: the token is verified once, before the
    * body.
    */
@@ -101,7 +87,7 @@ public final class PublishHandler {
    * Decides from the request head alone, before any body byte is read, whether a publish may
    * send its body: the content type (400), the publisher's token (401) and, for a token from a
    * cookie, the origin (403, CSRF), then the request limits of its address and subject (429).
-   * Called by {@link io.herald.hub.http.RequestGate}.
+   * Called by the front door ({@code server/RequestGate}).
    */
   public Admission admit(Channel channel, HttpRequest req, Map<String, List<String>> query) {
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
@@ -111,7 +97,7 @@ public final class PublishHandler {
           "publish body must be application/x-www-form-urlencoded");
     }
     Authentication auth = Authentication.of(
-        req, query, config.cookieName(), "publisher", config.publisherVerifier(), null);
+        req, query, settings.cookieName(), "publisher", settings.publisherVerifier(), null);
     if (auth.isRefused()) {
       return Admission.refused(HttpResponseStatus.UNAUTHORIZED, auth.refusal());
     }
@@ -142,12 +128,9 @@ public final class PublishHandler {
   public void refuseBeforeBody(
       ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason, String retryAfter) {
     counters.refused(status.code());
-    FullHttpResponse res = Responses.text(status, reason);
+    FullHttpResponse res = req != null ? cors.refusal(req, status, reason) : Responses.text(status, reason);
     if (retryAfter != null) {
       res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-    }
-    if (req != null) {
-      cors.apply(req, res.headers());
     }
     Responses.failAndClose(ctx, res);
   }
@@ -163,7 +146,6 @@ public final class PublishHandler {
       }
       auth = admission.authentication();
     }
-    Grants grants = auth.grants();
     Map<String, List<String>> form;
     try {
       form = Query.form(req.content().toString(StandardCharsets.UTF_8));
@@ -171,59 +153,53 @@ public final class PublishHandler {
       refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "invalid form: " + e.getMessage());
       return;
     }
-
-    Update update;
-    try {
-      update = rules.validate(
-          form.get("topic"),
-          Query.first(form, "data"),
-          Query.first(form, "id"),
-          Query.first(form, "type"),
-          Query.first(form, "retry"),
-          form.containsKey("private"));
-    } catch (InvalidUpdateException e) {
-      refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-      return;
-    }
-    if (!authorization.canPublish(grants, update.topics())) {
-      refuse(ctx, req, HttpResponseStatus.FORBIDDEN, "token does not allow publishing to these topics");
-      return;
-    }
-
-    String chosenId = Query.first(form, "id");
-    boolean idFromPublisher = chosenId != null && !chosenId.isEmpty();
+    PublishDraft draft = new PublishDraft(
+        form.get("topic"),
+        Query.first(form, "data"),
+        Query.first(form, "id"),
+        Query.first(form, "type"),
+        Query.first(form, "retry"),
+        form.containsKey("private"));
     req.retain();
-    transport.publish(update, idFromPublisher).whenComplete((result, failure) ->
-        ctx.executor().execute(() -> {
-          try {
-            if (failure == null && result.outcome() == PublishResult.Outcome.CONFLICT) {
-              // IDs are unique in the history: reusing another update's ID would let a
-              // publisher make that ID's subscribers resume past updates they never got.
-              counters.conflict();
-              FullHttpResponse res = Responses.text(HttpResponseStatus.CONFLICT, PublishResult.CONFLICT_REASON);
-              cors.apply(req, res.headers());
-              Responses.send(ctx, req, res);
-            } else if (failure == null) {
-              if (result.outcome() == PublishResult.Outcome.DUPLICATE) {
-                counters.duplicate(); // a retry: acknowledged again, stored and delivered once
-              } else {
-                counters.accepted();
-              }
-              FullHttpResponse res =
-                  Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", result.update().id());
-              cors.apply(req, res.headers());
-              Responses.send(ctx, req, res);
-            } else {
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                  ? failure.getCause() : failure;
-              String reason = cause instanceof TransportUnavailableException
-                  ? cause.getMessage() : "update could not be stored";
-              refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
-            }
-          } finally {
-            req.release();
+    service.publish(Publisher.client(auth.grants()), draft).whenComplete((outcome, failure) -> {
+      Runnable answer = () -> {
+        try {
+          if (outcome instanceof PublishOutcome.Published published) {
+            FullHttpResponse res =
+                Responses.body(HttpResponseStatus.OK, "text/plain; charset=utf-8", published.id());
+            cors.apply(req, res.headers());
+            Responses.send(ctx, req, res);
+          } else if (outcome instanceof PublishOutcome.Refused refused) {
+            cors.refuse(ctx, req, status(refused), refused.reason());
+          } else {
+            // The service turns every store failure into an outcome: this cannot happen, and
+            // if it did the update's fate is unknown, so it is answered as not stored.
+            refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, PublishService.NOT_STORED_REASON);
           }
-        }));
+        } finally {
+          req.release();
+        }
+      };
+      // A refusal the service decided at once is answered right here, in order with the
+      // connection's other responses; one the transport decided comes back to the event loop.
+      if (ctx.executor().inEventLoop()) {
+        answer.run();
+      } else {
+        ctx.executor().execute(answer);
+      }
+    });
+  }
+
+  /** The status of each refusal the service can decide (counted there). */
+  static HttpResponseStatus status(PublishOutcome.Refused refused) {
+    if (refused instanceof PublishOutcome.Invalid) {
+      return HttpResponseStatus.BAD_REQUEST;
+    } else if (refused instanceof PublishOutcome.Forbidden) {
+      return HttpResponseStatus.FORBIDDEN;
+    } else if (refused instanceof PublishOutcome.Conflict) {
+      return HttpResponseStatus.CONFLICT;
+    }
+    return HttpResponseStatus.SERVICE_UNAVAILABLE;
   }
 
   private boolean fromPublishOrigin(HttpRequest req) {
@@ -248,10 +224,6 @@ public final class PublishHandler {
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
     counters.refused(status.code());
-    FullHttpResponse res = Responses.text(status, reason);
-    cors.apply(req, res.headers());
-    Responses.send(ctx, req, res);
+    cors.refuse(ctx, req, status, reason);
   }
-
-  /** Refuses a publish over a request limit: 429 with {@code Retry-After} and the reason. */
 }

@@ -4,7 +4,6 @@ import io.herald.core.auth.Authorization;
 import io.herald.core.sse.SseEncoder;
 import io.herald.core.transport.UpdateListener;
 import io.herald.core.update.Update;
-import io.herald.hub.HubConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -37,14 +36,14 @@ public final class FanOut implements UpdateListener {
   private final OutboundBudget budget;
 
   public FanOut(
-      EventLoopGroup group, Authorization authorization, HubConfig config, SubscriberCounters counters) {
+      EventLoopGroup group, Authorization authorization, FanOutSettings settings, SubscriberCounters counters) {
     List<EventExecutor> executors = new ArrayList<>();
     group.forEach(executors::add);
-    this.budget = new OutboundBudget(config.maxQueuedBytesTotal(), executors.size());
+    this.budget = new OutboundBudget(settings.maxQueuedBytesTotal(), executors.size());
     for (int i = 0; i < executors.size(); i++) {
       EventExecutor executor = executors.get(i);
       LoopSubscribers l = new LoopSubscribers(
-          (EventLoop) executor, authorization, config, counters, budget, budget.share(i));
+          (EventLoop) executor, authorization, settings, counters, budget, budget.share(i));
       loops.add(l);
       byLoop.put(executor, l);
     }

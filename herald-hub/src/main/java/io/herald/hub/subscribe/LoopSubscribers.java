@@ -4,7 +4,6 @@ import io.herald.core.auth.Authorization;
 import io.herald.core.sse.SseEncoder;
 import io.herald.core.subscriber.SubscriberIndex;
 import io.herald.core.update.Update;
-import io.herald.hub.HubConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -31,7 +30,7 @@ final class LoopSubscribers {
       AttributeKey.valueOf("herald.connectionBudget");
 
   private final EventLoop loop;
-  private final HubConfig config;
+  private final FanOutSettings settings;
   private final SubscriberCounters counters;
   private final SubscriberIndex<SubscriberStream> index;
   private final Set<SubscriberStream> members = new LinkedHashSet<>();
@@ -46,12 +45,12 @@ final class LoopSubscribers {
   private long lastSequence;
 
   LoopSubscribers(
-      EventLoop loop, Authorization authorization, HubConfig config, SubscriberCounters counters,
+      EventLoop loop, Authorization authorization, FanOutSettings settings, SubscriberCounters counters,
       OutboundBudget budget, OutboundBudget.Share budgetShare) {
     this.loop = loop;
     this.budget = budget;
     this.budgetShare = budgetShare;
-    this.config = config;
+    this.settings = settings;
     this.counters = counters;
     this.index = new SubscriberIndex<>(authorization);
   }
@@ -74,7 +73,7 @@ final class LoopSubscribers {
    * its streams (they live on the connection's loop, this one); an HTTP/1.1 stream is its own.
    */
   ConnectionBudget connectionBudget(Channel channel) {
-    long max = config.maxQueuedBytesPerConnection();
+    long max = settings.maxQueuedBytesPerConnection();
     if (!(channel instanceof Http2StreamChannel)) {
       return new ConnectionBudget(channel, max);
     }
@@ -172,8 +171,8 @@ final class LoopSubscribers {
   }
 
   void startSweeping() {
-    long hb = config.heartbeat().toMillis();
-    long dt = config.dispatchTimeout().toMillis();
+    long hb = settings.heartbeat().toMillis();
+    long dt = settings.dispatchTimeout().toMillis();
     long period = Math.min(1000, Math.min(hb > 0 ? hb : 1000, dt > 0 ? dt : 1000) / 2);
     period = Math.max(10, period);
     loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
@@ -181,7 +180,7 @@ final class LoopSubscribers {
 
   private void sweep() {
     long now = System.nanoTime();
-    long timeoutNanos = config.dispatchTimeout().toNanos();
+    long timeoutNanos = settings.dispatchTimeout().toNanos();
     if (!connections.isEmpty()) {
       for (ConnectionBudget c : new ArrayList<>(connections)) {
         if (c.sweep(now, timeoutNanos)) {
@@ -192,7 +191,7 @@ final class LoopSubscribers {
     if (members.isEmpty()) {
       return;
     }
-    long heartbeatNanos = config.heartbeat().toNanos();
+    long heartbeatNanos = settings.heartbeat().toNanos();
     for (SubscriberStream s : new ArrayList<>(members)) {
       s.sweep(now, heartbeatNanos, timeoutNanos);
     }

@@ -8,7 +8,6 @@ import io.herald.core.sse.SseEncoder;
 import io.herald.core.topic.TopicLength;
 import io.herald.core.transport.Transport;
 import io.herald.core.update.Update;
-import io.herald.hub.HubConfig;
 import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.PresentedToken;
@@ -51,7 +50,7 @@ public final class SubscribeHandler {
   private static final int MAX_EVENT_ID_LENGTH = 1024;
   private static final int MAX_ACTIVE_REPLAYS = 64;
 
-  private final HubConfig config;
+  private final SubscribeSettings settings;
   private final Transport transport;
   private final Authorization authorization;
   private final Cors cors;
@@ -67,7 +66,7 @@ public final class SubscribeHandler {
   private final RequestLimits limits;
 
   public SubscribeHandler(
-      HubConfig config,
+      SubscribeSettings settings,
       Transport transport,
       Authorization authorization,
       Cors cors,
@@ -76,7 +75,7 @@ public final class SubscribeHandler {
       Executor replayExecutor,
       SubscriptionRegistry registry,
       RequestLimits limits) {
-    this.config = config;
+    this.settings = settings;
     this.transport = transport;
     this.authorization = authorization;
     this.cors = cors;
@@ -97,9 +96,9 @@ public final class SubscribeHandler {
       refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "missing \"topic\" parameter");
       return false;
     }
-    if (selectors.size() > config.maxTopics()) {
+    if (selectors.size() > settings.maxTopics()) {
       refuse(ctx, req, HttpResponseStatus.BAD_REQUEST,
-          "too many topics: at most " + config.maxTopics() + " per subscription");
+          "too many topics: at most " + settings.maxTopics() + " per subscription");
       return false;
     }
     for (String s : selectors) {
@@ -108,15 +107,15 @@ public final class SubscribeHandler {
         return false;
       }
       // Each selector is compiled and held while the subscriber stays: its length is its cost.
-      if (TopicLength.exceeds(s, config.maxTopicBytes())) {
+      if (TopicLength.exceeds(s, settings.maxTopicBytes())) {
         refuse(ctx, req, HttpResponseStatus.BAD_REQUEST,
-            TopicLength.refusal("topic selector", config.maxTopicBytes()));
+            TopicLength.refusal("topic selector", settings.maxTopicBytes()));
         return false;
       }
     }
 
-    Authentication auth = Authentication.of(req, query, config.cookieName(), "subscriber",
-        config.subscriberVerifier(), config.anonymous() ? Grants.ANONYMOUS : null);
+    Authentication auth = Authentication.of(req, query, settings.cookieName(), "subscriber",
+        settings.subscriberVerifier(), settings.anonymous() ? Grants.ANONYMOUS : null);
     if (auth.isRefused()) {
       refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, auth.refusal());
       return false;
@@ -155,7 +154,7 @@ public final class SubscribeHandler {
 
     LoopSubscribers home = fanOut.on(channel.eventLoop());
     SubscriberStream stream = new SubscriberStream(
-        channel, home, selectors, grants, counters, config.maxQueuedBytes(), lastEventId != null);
+        channel, home, selectors, grants, counters, settings.maxQueuedBytes(), lastEventId != null);
     if (registry.enabled()) {
       String subscriberId = SubscriptionRegistry.newSubscriberId();
       stream.onClose(() -> registry.removed(subscriberId));
@@ -245,14 +244,13 @@ public final class SubscribeHandler {
   private void startStream(Channel channel, HttpResponse res, SubscriberStream stream) {
     channel.write(res, channel.voidPromise());
     stream.markStarted(HttpUtil.isTransferEncodingChunked(res));
-    if (config.retryMillis() >= 0) {
-      stream.writeRaw(Unpooled.wrappedBuffer(SseEncoder.retry(config.retryMillis())));
+    if (settings.retryMillis() >= 0) {
+      stream.writeRaw(Unpooled.wrappedBuffer(SseEncoder.retry(settings.retryMillis())));
     }
   }
 
   private void refuse(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason) {
-    FullHttpResponse res = Responses.text(status, reason);
-    cors.apply(req, res.headers());
+    FullHttpResponse res = cors.refusal(req, status, reason);
     if (status == HttpResponseStatus.UNAUTHORIZED) {
       res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     }
@@ -261,8 +259,6 @@ public final class SubscribeHandler {
 
   /** Refuses a subscribe over a request limit: 429 with {@code Retry-After} and the reason. */
   private void tooManyRequests(ChannelHandlerContext ctx, HttpRequest req, Refusal refusal) {
-    FullHttpResponse res = refusal.response();
-    cors.apply(req, res.headers());
-    Responses.send(ctx, req, res);
+    Responses.send(ctx, req, cors.refusal(req, refusal.response()));
   }
 }

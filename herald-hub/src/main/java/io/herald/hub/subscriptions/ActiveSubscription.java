@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * @param topic the topic selector it subscribed with
  * @param payloadJson its token's {@code mercure.payload} as compact JSON text, or {@code null}
  */
-public record ActiveSubscription(String subscriber, String topic, String payloadJson) {
+record ActiveSubscription(String subscriber, String topic, String payloadJson) {
   /** The collection's path, and the prefix of every subscription's topic. */
   public static final String PATH = "/.well-known/mercure/subscriptions";
 

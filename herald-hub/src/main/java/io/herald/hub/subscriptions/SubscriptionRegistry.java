@@ -1,9 +1,11 @@
 package io.herald.hub.subscriptions;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import io.herald.core.transport.Transport;
 import io.herald.core.update.Update;
 import io.herald.hub.json.Json;
+import io.herald.hub.publish.PublishDraft;
+import io.herald.hub.publish.PublishService;
+import io.herald.hub.publish.Publisher;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>When a subscriber connects or leaves, one private update per selected topic is published on
  * {@code /.well-known/mercure/subscriptions/{topic}/{subscriber}} with the JSON-LD subscription as
  * data; only subscribers whose token grants that topic receive it (it carries another user's
- * {@code mercure.payload}). The events go through the transport like any update, so in a cluster
+ * {@code mercure.payload}). The events go through the {@link PublishService} like any update, as
+ * {@link Publisher#HUB} (no publisher token can write there), and on through the transport, so in a cluster
  * every node's subscribers see them, and they are replayable (the API's {@code lastEventID}
  * resumes them); the transports keep them in a bounded retention of their own, so however many
  * subscriptions clients open, they never push application updates out of the history
@@ -36,20 +39,24 @@ public final class SubscriptionRegistry {
   private final boolean enabled;
   /** Whether other nodes publish events through the transport, which must then be observed. */
   private final boolean clustered;
-  private final Transport transport;
+  private final PublishService publishing;
   private final ConcurrentHashMap<String, List<ActiveSubscription>> bySubscriber = new ConcurrentHashMap<>();
   /** Subscriptions of other nodes, learned from their events (cluster transports). */
   private final ConcurrentHashMap<String, ActiveSubscription> remote = new ConcurrentHashMap<>();
 
-  /** A registry that learns other nodes' subscriptions when the transport is shared. */
-  public SubscriptionRegistry(boolean enabled, Transport transport) {
-    this(enabled, transport.isShared(), transport);
+  /**
+   * A registry that publishes its events through {@code publishing} (as {@link Publisher#HUB}, the
+   * only principal allowed in the reserved namespace) and learns other nodes' subscriptions when
+   * the transport is shared.
+   */
+  public SubscriptionRegistry(boolean enabled, PublishService publishing) {
+    this(enabled, publishing.reachesOtherNodes(), publishing);
   }
 
-  SubscriptionRegistry(boolean enabled, boolean clustered, Transport transport) {
+  SubscriptionRegistry(boolean enabled, boolean clustered, PublishService publishing) {
     this.enabled = enabled;
     this.clustered = clustered;
-    this.transport = transport;
+    this.publishing = publishing;
   }
 
   public boolean enabled() {
@@ -126,7 +133,7 @@ public final class SubscriptionRegistry {
   }
 
   /** Every live subscription, optionally filtered by selector and subscriber (null = any). */
-  public List<ActiveSubscription> list(String topic, String subscriber) {
+  List<ActiveSubscription> list(String topic, String subscriber) {
     List<ActiveSubscription> out = new ArrayList<>();
     for (ActiveSubscription s : remote.values()) {
       if ((topic == null || topic.equals(s.topic())) && (subscriber == null || subscriber.equals(s.subscriber()))
@@ -163,8 +170,7 @@ public final class SubscriptionRegistry {
   private void announce(List<ActiveSubscription> subs, boolean active) {
     for (ActiveSubscription s : subs) {
       String id = s.id();
-      transport.publish(new Update(
-          "urn:uuid:" + UUID.randomUUID(), List.of(id), s.toJsonLd(id, active, false), null, -1, true, 0));
+      publishing.publish(Publisher.HUB, PublishDraft.of(List.of(id), s.toJsonLd(id, active, false), true));
     }
   }
 }

@@ -3,7 +3,7 @@ package io.herald.hub.subscriptions;
 import io.herald.core.auth.Grants;
 import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.Transport;
-import io.herald.hub.HubConfig;
+import io.herald.hub.auth.JwtVerifier;
 import io.herald.hub.http.Authentication;
 import io.herald.hub.http.Cors;
 import io.herald.hub.http.Responses;
@@ -30,7 +30,8 @@ import java.util.Map;
  * a token without that right is 403. Anonymous access is never allowed here.
  */
 public final class SubscriptionsHandler {
-  private final HubConfig config;
+  private final String cookieName;
+  private final JwtVerifier subscriberVerifier;
   private final SubscriptionRegistry registry;
   private final Transport transport;
   private final TopicMatcher matcher;
@@ -38,9 +39,15 @@ public final class SubscriptionsHandler {
   private final RequestLimits limits;
 
   public SubscriptionsHandler(
-      HubConfig config, SubscriptionRegistry registry, Transport transport, TopicMatcher matcher, Cors cors,
+      String cookieName,
+      JwtVerifier subscriberVerifier,
+      SubscriptionRegistry registry,
+      Transport transport,
+      TopicMatcher matcher,
+      Cors cors,
       RequestLimits limits) {
-    this.config = config;
+    this.cookieName = cookieName;
+    this.subscriberVerifier = subscriberVerifier;
     this.registry = registry;
     this.transport = transport;
     this.matcher = matcher;
@@ -55,15 +62,15 @@ public final class SubscriptionsHandler {
 
   public void handle(ChannelHandlerContext ctx, HttpRequest req, String rawPath, Map<String, List<String>> query) {
     if (!registry.enabled()) {
-      send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND,
-          "subscriptions API disabled: start the hub with --subscriptions"));
+      cors.refuse(ctx, req, HttpResponseStatus.NOT_FOUND,
+          "subscriptions API disabled: start the hub with --subscriptions");
       return;
     }
     String rest = rawPath.substring(ActiveSubscription.PATH.length());
     String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
     if (parts.length > 2 || (parts.length >= 1 && parts[0].isEmpty())
         || (parts.length == 2 && parts[1].isEmpty())) {
-      send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND, "no such subscriptions resource"));
+      cors.refuse(ctx, req, HttpResponseStatus.NOT_FOUND, "no such subscriptions resource");
       return;
     }
     String topic;
@@ -72,26 +79,26 @@ public final class SubscriptionsHandler {
       topic = parts.length >= 1 ? URLDecoder.decode(parts[0], StandardCharsets.UTF_8) : null;
       subscriber = parts.length == 2 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
     } catch (IllegalArgumentException e) {
-      send(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed percent-encoding in path"));
+      cors.refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, "malformed percent-encoding in path");
       return;
     }
 
     // Never anonymous: the list reveals who is connected and their payloads.
     Authentication auth = Authentication.of(
-        req, query, config.cookieName(), "subscriber", config.subscriberVerifier(), null);
+        req, query, cookieName, "subscriber", subscriberVerifier, null);
     if (auth.isRefused()) {
-      send(ctx, req, Responses.text(HttpResponseStatus.UNAUTHORIZED, auth.refusal()));
+      cors.refuse(ctx, req, HttpResponseStatus.UNAUTHORIZED, auth.refusal());
       return;
     }
     Grants grants = auth.grants();
     // A read of the API counts as a subscribe request against the subscribe rate (429).
     Refusal limited = limits.subscribeRate(LimitKeys.clientAddress(ctx.channel()), grants.subject());
     if (limited != null) {
-      send(ctx, req, limited.response());
+      Responses.send(ctx, req, cors.refusal(req, limited.response()));
       return;
     }
     if (!matcher.matchesAny(grants.subscribe(), rawPath)) {
-      send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "token does not allow reading " + rawPath));
+      cors.refuse(ctx, req, HttpResponseStatus.FORBIDDEN, "token does not allow reading " + rawPath);
       return;
     }
 
@@ -101,7 +108,7 @@ public final class SubscriptionsHandler {
     StringBuilder body = new StringBuilder(256 + 256 * found.size());
     if (subscriber != null) {
       if (found.isEmpty()) {
-        send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND, "no such subscription"));
+        cors.refuse(ctx, req, HttpResponseStatus.NOT_FOUND, "no such subscription");
         return;
       }
       found.get(0).writeResource(body, lastEventIdText);

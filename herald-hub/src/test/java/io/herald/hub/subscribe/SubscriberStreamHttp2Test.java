@@ -118,7 +118,7 @@ class SubscriberStreamHttp2Test {
 
     HubConfig config = HubConfig.builder().anonymous(true).build();
     OutboundBudget budget = new OutboundBudget(config.maxQueuedBytesTotal(), 1);
-    home = new LoopSubscribers((EventLoop) ch.eventLoop(), new Authorization(new TopicMatcher()), config, counters,
+    home = new LoopSubscribers((EventLoop) ch.eventLoop(), new Authorization(new TopicMatcher()), fanOutSettings(config), counters,
         budget, budget.share(0));
     SubscriberStream stream = new SubscriberStream(ch, home, List.of(TOPIC), Grants.ANONYMOUS, counters,
         maxQueuedBytes, false);
@@ -184,5 +184,10 @@ class SubscriberStreamHttp2Test {
     assertThat(server.isActive()).as("only the stream is reset, not the connection").isTrue();
     assertThat(home.budgetShare().value()).as("each held write's promise gave its charge back").isZero();
     assertThat(body).as("nothing could be sent").isEmpty();
+  }
+
+  private static FanOutSettings fanOutSettings(HubConfig config) {
+    return new FanOutSettings(config.maxQueuedBytesTotal(), config.maxQueuedBytesPerConnection(),
+        config.heartbeat(), config.dispatchTimeout());
   }
 }

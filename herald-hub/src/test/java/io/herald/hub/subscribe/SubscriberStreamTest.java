@@ -106,7 +106,7 @@ class SubscriberStreamTest {
   private LoopSubscribers home(long lastSequence) {
     HubConfig config = HubConfig.builder().anonymous(true).build();
     OutboundBudget budget = new OutboundBudget(config.maxQueuedBytesTotal(), 1);
-    home = new LoopSubscribers((EventLoop) server.eventLoop(), authorization, config, counters, budget,
+    home = new LoopSubscribers((EventLoop) server.eventLoop(), authorization, fanOutSettings(config), counters, budget,
         budget.share(0));
     home.initSequence(lastSequence);
     return home;
@@ -441,5 +441,10 @@ class SubscriberStreamTest {
     assertThat(received()).isEqualTo("retry: 2000\n\n");
     assertThat(ended).isTrue();
     assertThat(server.isOpen()).isFalse();
+  }
+
+  private static FanOutSettings fanOutSettings(HubConfig config) {
+    return new FanOutSettings(config.maxQueuedBytesTotal(), config.maxQueuedBytesPerConnection(),
+        config.heartbeat(), config.dispatchTimeout());
   }
 }

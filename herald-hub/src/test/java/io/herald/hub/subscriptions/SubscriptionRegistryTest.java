@@ -2,9 +2,14 @@ package io.herald.hub.subscriptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.core.auth.Authorization;
 import io.herald.core.history.MemoryHistory;
+import io.herald.core.topic.TopicMatcher;
 import io.herald.core.transport.HistoryTransport;
 import io.herald.core.update.Update;
+import io.herald.core.update.UpdateRules;
+import io.herald.hub.publish.PublishCounters;
+import io.herald.hub.publish.PublishService;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,14 +27,16 @@ class SubscriptionRegistryTest {
         seen.notifyAll();
       }
     });
+    PublishService publishing = new PublishService(
+        transport, new Authorization(new TopicMatcher()), new UpdateRules(10), new PublishCounters());
     try {
       // Node A announces a subscriber through the shared transport...
-      SubscriptionRegistry nodeA = new SubscriptionRegistry(true, true, transport);
+      SubscriptionRegistry nodeA = new SubscriptionRegistry(true, true, publishing);
       nodeA.added("urn:uuid:remote-1", List.of("https://example.com/x"), "{\"u\":1}");
       // ...and node B, which has no such subscriber, learns it from the event.
-      SubscriptionRegistry nodeB = new SubscriptionRegistry(true, true, transport);
+      SubscriptionRegistry nodeB = new SubscriptionRegistry(true, true, publishing);
       // A registry whose transport is not shared has no other nodes to learn from.
-      SubscriptionRegistry single = new SubscriptionRegistry(true, transport);
+      SubscriptionRegistry single = new SubscriptionRegistry(true, publishing);
       Update announced = awaitUpdate(seen, 0);
       nodeA.observe(announced); // its own event: no duplicate
       nodeB.observe(announced);
@@ -48,7 +55,7 @@ class SubscriptionRegistryTest {
 
       // Ordinary updates and disabled registries are ignored.
       nodeB.observe(new Update("x", List.of("https://example.com/x"), "{}", null, -1, true, 9));
-      SubscriptionRegistry off = new SubscriptionRegistry(false, transport);
+      SubscriptionRegistry off = new SubscriptionRegistry(false, publishing);
       off.observe(announced);
       assertThat(off.list(null, null)).isEmpty();
       assertThat(nodeB.list(null, null)).isEmpty();

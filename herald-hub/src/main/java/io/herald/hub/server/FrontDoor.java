@@ -1,5 +1,8 @@
-package io.herald.hub.http;
+package io.herald.hub.server;
 
+import io.herald.hub.http.ConnectionLimiter;
+import io.herald.hub.http.FrontDoorCounters;
+import io.herald.hub.http.BodyBudget;
 import io.herald.hub.publish.PublishHandler;
 
 /**

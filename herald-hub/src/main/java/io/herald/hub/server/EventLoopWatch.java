@@ -1,4 +1,4 @@
-package io.herald.hub;
+package io.herald.hub.server;
 
 import io.herald.core.worker.FatalErrors;
 import io.herald.core.worker.Workers;
@@ -19,9 +19,9 @@ import java.util.function.BooleanSupplier;
  * thread stays alive, spinning, and every connection on it is dead. Its thread never ends, so
  * only its state tells: {@link #check()}, run on the hub's timer, looks at it.
  */
-final class EventLoopWatch {
+public final class EventLoopWatch {
   /** How often the hub's timer runs {@link #check()}. */
-  static final long CHECK_INTERVAL_MILLIS = 1000;
+  public static final long CHECK_INTERVAL_MILLIS = 1000;
 
   private final BooleanSupplier stopping;
   private final List<Thread> threads = new CopyOnWriteArrayList<>(); // one per loop, for life
@@ -29,12 +29,12 @@ final class EventLoopWatch {
   private final AtomicBoolean reported = new AtomicBoolean();
 
   /** @param stopping true once the hub stops its threads on purpose */
-  EventLoopWatch(BooleanSupplier stopping) {
+  public EventLoopWatch(BooleanSupplier stopping) {
     this.stopping = stopping;
   }
 
   /** Threads named {@code prefix-N} for an event loop group, remembered to name a dead loop. */
-  ThreadFactory threads(String prefix) {
+  public ThreadFactory threads(String prefix) {
     ThreadFactory named = Workers.loopThreadFactory(prefix, stopping);
     return r -> {
       Thread t = named.newThread(r);
@@ -44,12 +44,12 @@ final class EventLoopWatch {
   }
 
   /** Watches {@code group}'s loops. */
-  void watch(EventLoopGroup group) {
+  public void watch(EventLoopGroup group) {
     groups.add(group);
   }
 
   /** Reports (once) a loop that is shutting down although the hub is not stopping. */
-  void check() {
+  public void check() {
     if (stopping.getAsBoolean() || reported.get()) {
       return;
     }

@@ -1,5 +1,6 @@
-package io.herald.hub.ops;
+package io.herald.hub.server;
 
+import io.herald.hub.ops.OpsHandler;
 import io.herald.hub.http.Query;
 import io.herald.hub.http.Responses;
 import io.netty.channel.ChannelHandler;

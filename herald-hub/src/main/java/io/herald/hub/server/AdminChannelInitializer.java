@@ -1,8 +1,6 @@
-package io.herald.hub.ops;
+package io.herald.hub.server;
 
-import io.herald.hub.HubConfig;
 import io.herald.hub.http.BodyLimit;
-import io.herald.hub.http.FrontDoor;
 import io.herald.hub.http.MalformedRequestGuard;
 import io.herald.hub.http.RequestTimeouts;
 import io.netty.channel.ChannelInitializer;
@@ -20,12 +18,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
  */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_BODY = 4096;
-  private final HubConfig config;
+  private final PipelineSettings settings;
   private final AdminRouter router;
   private final FrontDoor door;
 
-  public AdminChannelInitializer(HubConfig config, AdminRouter router, FrontDoor door) {
-    this.config = config;
+  public AdminChannelInitializer(PipelineSettings settings, AdminRouter router, FrontDoor door) {
+    this.settings = settings;
     this.router = router;
     this.door = door;
   }
@@ -36,10 +34,10 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
       ch.close();
       return;
     }
-    RequestTimeouts timeouts = new RequestTimeouts(config.headerTimeout(), config.bodyTimeout(), door.counters());
+    RequestTimeouts timeouts = new RequestTimeouts(settings.headerTimeout(), settings.bodyTimeout(), door.counters());
     ch.pipeline().addLast(
         timeouts.inboundBytes(),
-        new HttpServerCodec(config.maxUriBytes(), config.maxHeaderBytes(), 8192),
+        new HttpServerCodec(settings.maxUriBytes(), settings.maxHeaderBytes(), 8192),
         timeouts,
         new MalformedRequestGuard(),
         new BodyLimit(MAX_BODY),

@@ -1,6 +1,10 @@
-package io.herald.hub.http;
+package io.herald.hub.server;
 
-import io.herald.hub.HubConfig;
+import io.herald.hub.http.BodyLimit;
+import io.herald.hub.http.HostHeaderRule;
+import io.herald.hub.http.Http2IdleClose;
+import io.herald.hub.http.MalformedRequestGuard;
+import io.herald.hub.http.RequestTimeouts;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,13 +45,13 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
   /** Enough for a subscribe request's upgrade; a publish with a body arrives after the upgrade. */
   private static final int UPGRADE_MAX_BYTES = 64 * 1024;
 
-  private final HubConfig config;
+  private final PipelineSettings settings;
   private final HubRouter router;
   private final SslContext ssl;
   private final FrontDoor door;
 
-  public HubChannelInitializer(HubConfig config, HubRouter router, SslContext ssl, FrontDoor door) {
-    this.config = config;
+  public HubChannelInitializer(PipelineSettings settings, HubRouter router, SslContext ssl, FrontDoor door) {
+    this.settings = settings;
     this.router = router;
     this.ssl = ssl;
     this.door = door;
@@ -62,8 +66,8 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
     ChannelPipeline p = ch.pipeline();
     if (ssl != null) {
       SslHandler tls = ssl.newHandler(ch.alloc());
-      if (!config.headerTimeout().isZero()) {
-        tls.setHandshakeTimeoutMillis(config.headerTimeout().toMillis()); // slow handshakes too
+      if (!settings.headerTimeout().isZero()) {
+        tls.setHandshakeTimeoutMillis(settings.headerTimeout().toMillis()); // slow handshakes too
       }
       p.addLast(tls);
       p.addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
@@ -95,7 +99,7 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
        */
       @Override
       protected boolean shouldHandleUpgradeRequest(HttpRequest req) {
-        return !RequestGate.announcesBody(req) && super.shouldHandleUpgradeRequest(req);
+        return !BodyLimit.announcesBody(req) && super.shouldHandleUpgradeRequest(req);
       }
     };
     RequestTimeouts timeouts = timeouts();
@@ -113,20 +117,20 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
   }
 
   private HttpServerCodec newHttp1Codec() {
-    return new HttpServerCodec(config.maxUriBytes(), config.maxHeaderBytes(), 8192);
+    return new HttpServerCodec(settings.maxUriBytes(), settings.maxHeaderBytes(), 8192);
   }
 
   private RequestTimeouts timeouts() {
-    return new RequestTimeouts(config.headerTimeout(), config.bodyTimeout(), door.counters());
+    return new RequestTimeouts(settings.headerTimeout(), settings.bodyTimeout(), door.counters());
   }
 
   /** What follows the HTTP/1.1 codec and {@link RequestTimeouts}: one step each, body last. */
   private void addHttp1Handlers(ChannelPipeline p) {
-    p.addLast(new MalformedRequestGuard(), new HostHeaderRule(), gate(), new BodyLimit(config.maxBodyBytes()), router);
+    p.addLast(new MalformedRequestGuard(), new HostHeaderRule(), gate(), new BodyLimit(settings.maxBodyBytes()), router);
   }
 
   private RequestGate gate() {
-    return new RequestGate(door.publish(), door.budget(), config.maxBodyBytes(), door.counters());
+    return new RequestGate(door.publish(), door.budget(), settings.maxBodyBytes(), door.counters());
   }
 
   private void addHttp2(ChannelPipeline p) {
@@ -135,14 +139,14 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
   }
 
   private Http2IdleClose http2Idle(Http2FrameCodec frames) {
-    return new Http2IdleClose(frames, config.headerTimeout(), door.counters());
+    return new Http2IdleClose(frames, settings.headerTimeout(), door.counters());
   }
 
   private Http2FrameCodec http2FrameCodec() {
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings()
-            .maxConcurrentStreams(config.maxStreamsPerConnection())
-            .maxHeaderListSize(config.maxHeaderBytes() + (long) config.maxUriBytes()))
+            .maxConcurrentStreams(settings.maxStreamsPerConnection())
+            .maxHeaderListSize(settings.maxHeaderBytes() + (long) settings.maxUriBytes()))
         .build();
   }
 
@@ -152,10 +156,10 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
       protected void initChannel(Http2StreamChannel stream) {
         stream.pipeline().addLast(
             new Http2StreamFrameToHttpObjectCodec(true),
-            new RequestTimeouts(Duration.ZERO, config.bodyTimeout(), door.counters()),
+            new RequestTimeouts(Duration.ZERO, settings.bodyTimeout(), door.counters()),
             new MalformedRequestGuard(),
             gate(),
-            new BodyLimit(config.maxBodyBytes()),
+            new BodyLimit(settings.maxBodyBytes()),
             router);
       }
     });

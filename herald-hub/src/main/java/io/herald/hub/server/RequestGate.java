@@ -1,5 +1,9 @@
-package io.herald.hub.http;
+package io.herald.hub.server;
 
+import io.herald.hub.http.FrontDoorCounters;
+import io.herald.hub.http.BodyBudget;
+import io.herald.hub.http.BodyLimit;
+import io.herald.hub.http.Query;
 import io.herald.hub.publish.PublishHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -60,17 +64,6 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
     this.counters = counters;
   }
 
-  /** Whether a request head announces a body (a positive Content-Length, or chunked). */
-  public static boolean announcesBody(HttpMessage m) {
-    if (HttpUtil.isTransferEncodingChunked(m)) {
-      return true;
-    }
-    try {
-      return HttpUtil.getContentLength(m, 0L) > 0;
-    } catch (NumberFormatException e) {
-      return true;
-    }
-  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -132,7 +125,7 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
       path = null; // the router answers 400
     }
     if (!req.method().equals(HttpMethod.POST) || !HubRouter.HUB_PATH.equals(path)) {
-      return announcesBody(req) && !(req instanceof FullHttpMessage) ? Mode.DISCARD : Mode.PASS;
+      return BodyLimit.announcesBody(req) && !(req instanceof FullHttpMessage) ? Mode.DISCARD : Mode.PASS;
     }
     long length = req instanceof FullHttpMessage ? -1 : HttpUtil.getContentLength(req, -1L);
     if (length > maxBodyBytes) {

@@ -1,5 +1,8 @@
-package io.herald.hub.http;
+package io.herald.hub.server;
 
+import io.herald.hub.http.Responses;
+import io.herald.hub.http.Query;
+import io.herald.hub.http.Cors;
 import io.herald.hub.ops.OpsHandler;
 import io.herald.hub.page.PageHandler;
 import io.herald.hub.publish.PublishHandler;
