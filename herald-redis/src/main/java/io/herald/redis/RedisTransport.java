@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * #MAX_IN_FLIGHT} such batches are pipelined on one connection. A publish future completes only
  * when Redis answered the script, so a 200 means "in Redis"; it fails with {@link
  * TransportUnavailableException} (a 503) when Redis is unreachable, at once when the connection
- * is known to be down, else after the command timeout.
+ * is known to be down, else after the command timeout. Batch bounds, closing and a dying writer
+ * follow the queue's rules (see {@link GroupCommit}).
  *
  * <p><b>Delivering.</b> A {@link StreamReader} per node reads the stream with blocking
  * {@code XREAD} on a connection of its own and hands each entry to the {@link UpdateListener},
