@@ -4,11 +4,13 @@ import io.herald.core.Reasons;
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.ReplayStart;
+import io.herald.core.update.UnsafeUpdateException;
 import io.herald.core.update.Update;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,7 @@ import java.util.function.Supplier;
  * stream (same run, same trimming). Read-only: {@link RedisTransport} appends.
  */
 public final class RedisHistory implements History {
+  private static final System.Logger LOG = System.getLogger(RedisHistory.class.getName());
   private final RedisOptions options;
   private final Supplier<StatefulRedisConnection<String, byte[]>> connection;
   private final LongSupplier fallbackLastSequence;
@@ -82,22 +85,40 @@ public final class RedisHistory implements History {
     return entry.isEmpty() || !entry.get(0).id().equals(eventId) ? null : entry.get(0);
   }
 
+  /**
+   * Reads one page. An entry that breaks {@link Update}'s rules (not written by Herald) is skipped
+   * with a warning, and the page is filled from the entries after it, so that a short page still
+   * means the end of the range and one bad entry ends no replay.
+   */
   @Override
   public List<Update> read(long afterSequence, long upToSequence, int limit) throws HistoryException {
     if (upToSequence <= afterSequence || limit <= 0) {
       return List.of();
     }
-    List<StreamMessage<String, byte[]>> entries;
-    try {
-      entries = conn().sync().xrange(options.streamKey(),
-          Range.create((afterSequence + 1) + "-0", upToSequence + "-0"), Limit.from(limit));
-    } catch (RuntimeException e) {
-      throw new HistoryException("Redis unavailable: " + Reasons.oneLine(e), e);
-    }
-    List<Update> out = new ArrayList<>(entries.size());
-    for (StreamMessage<String, byte[]> m : entries) {
-      out.add(UpdateCodec.decode(new String(m.getBody().get("i"), StandardCharsets.UTF_8),
-          m.getBody().get("u"), StreamReader.sequenceOf(m.getId())));
+    List<Update> out = new ArrayList<>();
+    long after = afterSequence;
+    while (out.size() < limit && after < upToSequence) {
+      int want = limit - out.size();
+      List<StreamMessage<String, byte[]>> entries;
+      try {
+        entries = conn().sync().xrange(options.streamKey(),
+            Range.create((after + 1) + "-0", upToSequence + "-0"), Limit.from(want));
+      } catch (RuntimeException e) {
+        throw new HistoryException("Redis unavailable: " + Reasons.oneLine(e), e);
+      }
+      for (StreamMessage<String, byte[]> m : entries) {
+        after = StreamReader.sequenceOf(m.getId());
+        try {
+          out.add(UpdateCodec.decode(new String(m.getBody().get("i"), StandardCharsets.UTF_8),
+              m.getBody().get("u"), after));
+        } catch (UnsafeUpdateException e) {
+          LOG.log(Level.WARNING, "skipping stream entry {0}, unsafe to replay: {1}",
+              new Object[] {m.getId(), e.getMessage()});
+        }
+      }
+      if (entries.size() < want) {
+        break; // the range holds no more
+      }
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.herald.redis;
 import io.herald.core.Reasons;
 import io.herald.core.history.History;
 import io.herald.core.history.SplitHistory;
+import io.herald.core.transport.GroupCommit;
 import io.herald.core.transport.PublishResult;
 import io.herald.core.transport.Transport;
 import io.herald.core.transport.TransportUnavailableException;
@@ -30,16 +31,14 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,13 +47,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * The cluster transport: every hub node appends its publishes to one shared Redis stream and
  * reads the whole stream back, so every node delivers every update, in the stream's order.
  *
- * <p><b>Publishing.</b> One writer thread drains the publishes that are waiting and appends them
- * with one Lua script run ({@code append.lua}): the script gives each update the next sequence,
- * adds it to the stream as entry {@code <sequence>-0}, indexes its event ID, and applies retention,
- * atomically. Up to {@link #MAX_IN_FLIGHT} such batches are pipelined on one connection. A
- * publish future completes only when Redis answered the script, so a 200 means "in Redis"; it
- * fails with {@link TransportUnavailableException} (a 503) when Redis is unreachable, at once when
- * the connection is known to be down, else after the command timeout.
+ * <p><b>Publishing.</b> Publishes are stored through a {@link GroupCommit}: its writer thread takes
+ * the publishes that are waiting and this transport appends them with one Lua script run ({@code
+ * append.lua}): the script gives each update the next sequence, adds it to the stream as entry
+ * {@code <sequence>-0}, indexes its event ID, and applies retention, atomically. Up to {@link
+ * #MAX_IN_FLIGHT} such batches are pipelined on one connection. A publish future completes only
+ * when Redis answered the script, so a 200 means "in Redis"; it fails with {@link
+ * TransportUnavailableException} (a 503) when Redis is unreachable, at once when the connection
+ * is known to be down, else after the command timeout. Batch bounds, closing and a dying writer
+ * follow the queue's rules (see {@link GroupCommit}).
  *
  * <p><b>Delivering.</b> A {@link StreamReader} per node reads the stream with blocking
  * {@code XREAD} on a connection of its own and hands each entry to the {@link UpdateListener},
@@ -100,9 +101,7 @@ public final class RedisTransport implements Transport {
   private final String[] keys;
   private final RedisHistory history;
   private final StreamReader reader;
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-  private final Thread writer;
+  private final GroupCommit<Pending> commits;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean reconnecting = new AtomicBoolean();
   private final AtomicBoolean outage = new AtomicBoolean();
@@ -110,14 +109,12 @@ public final class RedisTransport implements Transport {
   private final AtomicBoolean listenerFixed = new AtomicBoolean();
   private volatile StatefulRedisConnection<String, byte[]> conn;
   private volatile boolean closed;
-  /** Set when the writer died of an Error: nothing will be sent any more. */
-  private volatile boolean dead;
   /** The highest sequence a publish on this node was acknowledged with. */
   private final AtomicLong maxAcked = new AtomicLong();
   private long backoffMillis = MIN_BACKOFF_MILLIS; // maintenance thread only
 
-  private record Pending(
-      Update update, boolean idFromPublisher, byte[] payload, CompletableFuture<PublishResult> done) {}
+  /** One publish, encoded on the publisher's thread. */
+  private record Pending(Update update, boolean idFromPublisher, byte[] payload) {}
 
   private RedisTransport(RedisOptions options) {
     this.options = options;
@@ -162,8 +159,11 @@ public final class RedisTransport implements Transport {
       long period = Math.max(100, Math.min(1000, options.maxAge().toMillis() / 4));
       maintenance.scheduleWithFixedDelay(this::trim, period, period, TimeUnit.MILLISECONDS);
     }
-    this.writer = Workers.thread("herald-redis-writer", this::writeLoop);
-    writer.start();
+    this.commits = GroupCommit.builder("herald-redis-writer", this::send)
+        .maxBatch(MAX_BATCH)
+        .maxBatchBytes(MAX_BATCH_BYTES, p -> p.payload().length)
+        .maxInFlight(MAX_IN_FLIGHT, options.commandTimeout().plusSeconds(1))
+        .start();
   }
 
   /**
@@ -185,20 +185,10 @@ public final class RedisTransport implements Transport {
     if (!listenerFixed.get()) {
       listenerFixed.set(true);
     }
-    CompletableFuture<PublishResult> done = new CompletableFuture<>();
-    if (closed) {
-      done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
-      return done;
+    if (!closed && connection() == null) {
+      return CompletableFuture.failedFuture(unavailable(null));
     }
-    if (connection() == null) {
-      done.completeExceptionally(unavailable(null));
-      return done;
-    }
-    queue.add(new Pending(update, idFromPublisher, UpdateCodec.encode(update), done));
-    if (dead) {
-      failQueued(); // raced with the writer's death: nobody will send it
-    }
-    return done;
+    return commits.submit(new Pending(update, idFromPublisher, UpdateCodec.encode(update)));
   }
 
   /**
@@ -221,7 +211,7 @@ public final class RedisTransport implements Transport {
 
   @Override
   public boolean isAvailable() {
-    return !closed && !dead && connection() != null;
+    return !closed && !commits.isDead() && connection() != null;
   }
 
   /** Every node of the cluster appends to the same stream. */
@@ -236,7 +226,7 @@ public final class RedisTransport implements Transport {
    */
   @Override
   public long lag() {
-    return queue.size() + Math.max(0, maxAcked.get() - reader.lastSequence());
+    return commits.queued() + Math.max(0, maxAcked.get() - reader.lastSequence());
   }
 
   /** Test hook: stops (or restarts) this node's reading of the stream, as if it were stalled. */
@@ -251,70 +241,18 @@ public final class RedisTransport implements Transport {
   }
 
   /**
-   * The writer thread. What escapes it (an Error: Redis failures fail their batch with a 503)
-   * ends it: the publishes it held and those queued fail at once, so no publisher waits forever,
-   * and the death goes to the fatal handler ({@link Workers#thread}).
+   * One group commit: runs the append script for {@code batch} (on the writer thread, answered
+   * on Lettuce's) and answers each publish with the script's verdict.
    */
-  private void writeLoop() {
-    List<Pending> batch = new ArrayList<>();
-    try {
-      writeBatches(batch);
-    } catch (Throwable e) {
-      dead = true;
-      TransportUnavailableException failure =
-          new TransportUnavailableException("hub is failing: the writer stopped (" + Reasons.oneLine(e) + ")", e);
-      fail(batch, failure);
-      failQueued();
-      throw e;
-    }
-  }
-
-  private void failQueued() {
-    Pending p;
-    while ((p = queue.poll()) != null) {
-      p.done().completeExceptionally(new TransportUnavailableException("hub is failing: the writer stopped", null));
-    }
-  }
-
-  private void writeBatches(List<Pending> batch) {
-    while (true) {
-      try {
-        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closed && queue.isEmpty()) {
-            return;
-          }
-          continue;
-        }
-        batch.add(first);
-        long bytes = first.payload().length;
-        Pending next;
-        while (batch.size() < MAX_BATCH && bytes < MAX_BATCH_BYTES && (next = queue.poll()) != null) {
-          batch.add(next);
-          bytes += next.payload().length;
-        }
-        inFlight.acquire();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      send(List.copyOf(batch));
-      batch.clear();
-    }
-  }
-
-  /** Runs the append script for {@code batch}; called with one in-flight permit held. */
-  private void send(List<Pending> batch) {
+  private CompletionStage<Void> send(GroupCommit.Batch<Pending> batch) {
     StatefulRedisConnection<String, byte[]> c = connection();
     if (c == null) {
-      inFlight.release();
-      fail(batch, unavailable(null));
-      return;
+      return CompletableFuture.failedFuture(unavailable(null));
     }
     byte[][] args = new byte[RETENTION_ARGS + 3 * batch.size()][];
     retentionArgs(args, batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      Pending p = batch.get(i);
+      Pending p = batch.item(i);
       args[RETENTION_ARGS + 3 * i] = SplitHistory.isHubEvent(p.update()) ? HUB_EVENT
           : p.idFromPublisher() ? CHECKED : GENERATED;
       args[RETENTION_ARGS + 1 + 3 * i] = p.update().id().getBytes(StandardCharsets.UTF_8);
@@ -326,34 +264,32 @@ public final class RedisTransport implements Transport {
     } catch (RuntimeException e) {
       run = CompletableFuture.failedFuture(e);
     }
-    run.whenComplete((verdicts, err) -> {
-      inFlight.release();
+    return run.handle((verdicts, err) -> {
       if (err != null) {
         Throwable cause = unwrap(err);
         if (isConnectionFailure(cause)) {
           connectionLost(c, cause);
         }
-        fail(batch, unavailable(cause));
-        return;
+        throw unavailable(cause);
       }
       if (verdicts == null || verdicts.size() != batch.size()) {
-        fail(batch, unavailable(new IllegalStateException("unexpected append script reply")));
-        return;
+        throw unavailable(new IllegalStateException("unexpected append script reply"));
       }
       for (int i = 0; i < batch.size(); i++) {
-        Pending p = batch.get(i);
+        Update u = batch.item(i).update();
         long v = ((Number) verdicts.get(i)).longValue();
         if (v > 0) {
           maxAcked.accumulateAndGet(v, Math::max);
-          p.done().complete(PublishResult.stored(p.update().withSequence(v)));
+          batch.onceStored(i, PublishResult.stored(u.withSequence(v)));
         } else if (v < 0) {
           // Byte-equal encoding in Redis: the stored entry is this very update.
           maxAcked.accumulateAndGet(-v, Math::max);
-          p.done().complete(PublishResult.duplicate(p.update().withSequence(-v)));
+          batch.onceStored(i, PublishResult.duplicate(u.withSequence(-v)));
         } else {
-          p.done().complete(PublishResult.conflict(p.update()));
+          batch.onceStored(i, PublishResult.conflict(u));
         }
       }
+      return null;
     });
   }
 
@@ -478,12 +414,6 @@ public final class RedisTransport implements Transport {
     return new TransportUnavailableException("Redis unavailable: " + why, cause);
   }
 
-  private static void fail(List<Pending> batch, TransportUnavailableException e) {
-    for (Pending p : batch) {
-      p.done().completeExceptionally(e);
-    }
-  }
-
   static boolean isConnectionFailure(Throwable e) {
     return e instanceof RedisConnectionException
         || e instanceof RedisCommandTimeoutException
@@ -522,12 +452,9 @@ public final class RedisTransport implements Transport {
   @Override
   public void close() {
     closed = true;
+    commits.close();
     try {
-      writer.join(10_000);
       long wait = options.commandTimeout().toMillis() + 1000;
-      if (inFlight.tryAcquire(MAX_IN_FLIGHT, wait, TimeUnit.MILLISECONDS)) {
-        inFlight.release(MAX_IN_FLIGHT);
-      }
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
       while (reader.lastSequence() < maxAcked.get() && reader.isRunning() && System.nanoTime() < deadline) {
         Thread.sleep(5);

@@ -2,6 +2,7 @@ package io.herald.redis;
 
 import io.herald.core.Reasons;
 import io.herald.core.transport.UpdateListener;
+import io.herald.core.update.UnsafeUpdateException;
 import io.herald.core.update.Update;
 import io.herald.core.worker.Workers;
 import io.lettuce.core.RedisClient;
@@ -163,6 +164,11 @@ final class StreamReader {
     try {
       byte[] id = m.getBody().get("i");
       u = UpdateCodec.decode(new String(id, StandardCharsets.UTF_8), m.getBody().get("u"), seq);
+    } catch (UnsafeUpdateException e) {
+      // Not written by Herald (its updates cannot break the rule): skipped, the others go on.
+      LOG.log(Level.WARNING, "skipping stream entry {0}, unsafe to deliver: {1}",
+          new Object[] {m.getId(), e.getMessage()});
+      return;
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "skipping undecodable stream entry " + m.getId(), e);
       return;

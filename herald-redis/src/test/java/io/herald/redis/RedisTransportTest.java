@@ -93,6 +93,20 @@ class RedisTransportTest {
     assertThatThrownBy(() -> late.dispatchTo(new Recorder())).isInstanceOf(IllegalStateException.class);
   }
 
+  /** Data line breaks are normalised when an update is made: a CRLF retry of an LF publish is a retry. */
+  @Test
+  void aRetryWithCrlfDataOfAnLfPublishIsADuplicateNotAConflict() throws Exception {
+    Recorder delivered = new Recorder();
+    RedisTransport t = transport(RedisOptions.of(redis.uri()), delivered);
+    PublishResult first = t.publish(update("mine", "t", "one\ntwo"), true).get(10, TimeUnit.SECONDS);
+    PublishResult again = t.publish(update("mine", "t", "one\r\ntwo"), true).get(10, TimeUnit.SECONDS);
+    assertThat(first.outcome()).isEqualTo(Outcome.STORED);
+    assertThat(again.outcome()).isEqualTo(Outcome.DUPLICATE);
+    assertThat(again.update()).isEqualTo(first.update());
+    await(() -> delivered.updates.size() == 1, "the one delivery");
+    assertThat(t.history().read(0, 10, 10)).containsExactly(first.update());
+  }
+
   @Test
   void concurrentPublishesGetDenseSequencesAndEveryNodeSeesTheSameOrder() throws Exception {
     Recorder a = new Recorder();

@@ -3,6 +3,7 @@ package io.herald.store;
 import io.herald.core.history.History;
 import io.herald.core.history.HistoryException;
 import io.herald.core.history.ReplayStart;
+import io.herald.core.update.UnsafeUpdateException;
 import io.herald.core.update.Update;
 import io.herald.core.worker.Workers;
 import java.io.IOException;
@@ -314,13 +315,29 @@ public final class DurableHistory implements History {
     try {
       ensureOpen();
       Stored stored = stored(eventId);
-      return stored == null ? null : RecordCodec.decode(stored.sequence(), stored.value());
+      return stored == null ? null : safeOrNull(stored.sequence(), stored.value());
     } catch (RocksDBException e) {
       throw RocksEngine.failure("cannot look up event ID", dir, e);
     } catch (RecordCodec.CorruptRecordException e) {
       throw new HistoryException(e.getMessage() + " in " + dir, e);
     } finally {
       lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
+   * The update stored at {@code seq}, or {@code null} when the record breaks {@link Update}'s
+   * rules (a CR, LF or NUL in its ID or type: not written by this Herald, whose updates cannot
+   * hold one). Such a record is skipped with a warning, as if it were not there, so it reaches no
+   * subscriber and ends no replay; the records around it are read as usual.
+   */
+  private Update safeOrNull(long seq, byte[] value) {
+    try {
+      return RecordCodec.decode(seq, value);
+    } catch (UnsafeUpdateException e) {
+      LOG.log(Level.WARNING, "skipping record {0} in {1}, unsafe to replay: {2}",
+          new Object[] {Long.toString(seq), dir, e.getMessage()});
+      return null;
     }
   }
 
@@ -348,7 +365,8 @@ public final class DurableHistory implements History {
 
   /**
    * Reads one page. Streams from the engine: memory use is the page, whatever the backlog.
-   * Records pruned meanwhile are skipped, so a page may start later than asked.
+   * Records pruned meanwhile are skipped, so a page may start later than asked; a record unsafe
+   * to replay is skipped too ({@link #safeOrNull}), and the page filled from the ones after it.
    */
   @Override
   public List<Update> read(long afterSequence, long upToSequence, int limit)
@@ -371,7 +389,10 @@ public final class DurableHistory implements History {
           RocksIterator it = engine.db.newIterator(engine.updates, ro)) {
         for (it.seek(Keys.of(from)); it.isValid() && out.size() < limit; it.next()) {
           long seq = Keys.sequence(it.key());
-          out.add(RecordCodec.decode(seq, it.value()));
+          Update u = safeOrNull(seq, it.value());
+          if (u != null) {
+            out.add(u);
+          }
         }
         it.status();
       }
@@ -633,13 +654,15 @@ public final class DurableHistory implements History {
       }
       long newest = Keys.sequence(it.key());
       byte[] value = it.value();
-      Update u = RecordCodec.decode(newest, value);
+      // Decoded to check it, though only its ID is kept; one that breaks Update's rules is no
+      // reason to refuse the whole store (it is skipped wherever it would be read).
+      safeOrNull(newest, value);
+      byte[] newestId = RecordCodec.idBytes(newest, value);
       RecordCodec.Header h = RecordCodec.header(newest, value);
       last = newest;
-      lastId = u.id();
+      lastId = new String(newestId, StandardCharsets.UTF_8);
       lastAppendedAt = h.appendedAt();
-      bytesAfterLast =
-          h.bytesBefore() + RecordCodec.accountedSize(value, RecordCodec.utf8(u.id()).length);
+      bytesAfterLast = h.bytesBefore() + RecordCodec.accountedSize(value, newestId.length);
       countAfterLast = h.countBefore() + 1;
       it.seekToFirst();
       it.status();

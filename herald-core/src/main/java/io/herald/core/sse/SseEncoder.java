@@ -7,9 +7,14 @@ import java.nio.charset.StandardCharsets;
  * Writes updates as {@code text/event-stream} bytes.
  *
  * <p>An update is encoded once, whatever the number of subscribers; the hub then writes the same
- * bytes to each of them. {@code id} and {@code type} are known to hold no CR, LF or NUL (see
- * {@link io.herald.core.update.UpdateRules}); the data is split at every CR, LF or CRLF into one
- * {@code data:} line each, so no data can end a field early or start a new event.
+ * bytes to each of them.
+ *
+ * <p>What keeps a publisher from injecting fields or events is guaranteed by {@link Update}
+ * itself, for every update however it was made (a publish, the hub's own events, a record read
+ * back from a store or from Redis): its {@code id} and {@code type} hold no CR, LF or NUL, so each
+ * is written as is on one line, and the only line break its data holds is LF (CRLF and lone CR
+ * were made LF when the update was made). The data is split at every LF into one {@code data:}
+ * line each, so no data can end a field early or start a new event.
  */
 public final class SseEncoder {
   /** A heartbeat: a comment line and the blank line that ends it. */
@@ -27,8 +32,8 @@ public final class SseEncoder {
    *
    * <p>Written byte by byte into one array of the exact size: each field is turned into UTF-8
    * once and copied, with no builder growing and no intermediate string (this runs once per
-   * update on the dispatch thread). CR and LF are single bytes that never occur inside a UTF-8
-   * multi-byte sequence, so splitting the data's bytes at them splits its lines exactly.
+   * update on the dispatch thread). LF is a single byte that never occurs inside a UTF-8
+   * multi-byte sequence, so splitting the data's bytes at it splits its lines exactly.
    * Always at least one {@code data:} line, even for empty data, so the event is dispatched by
    * clients (an event with no data line is silently dropped by EventSource).
    */
@@ -39,21 +44,15 @@ public final class SseEncoder {
     byte[] data = update.data() == null ? NO_BYTES : update.data().getBytes(StandardCharsets.UTF_8);
 
     int lineBreaks = 0;
-    int breakBytes = 0;
-    for (int i = 0; i < data.length; i++) {
-      if (data[i] == '\r' || data[i] == '\n') {
+    for (byte b : data) {
+      if (b == '\n') {
         lineBreaks++;
-        breakBytes++;
-        if (data[i] == '\r' && i + 1 < data.length && data[i + 1] == '\n') {
-          breakBytes++;
-          i++;
-        }
       }
     }
     int size = (type == null ? 0 : EVENT.length + type.length + 1)
         + (retry == null ? 0 : RETRY.length + retry.length + 1)
         + ID.length + id.length + 1
-        + (lineBreaks + 1) * (DATA.length + 1) + data.length - breakBytes
+        + (lineBreaks + 1) * (DATA.length + 1) + data.length - lineBreaks
         + 1;
     byte[] out = new byte[size];
     int n = 0;
@@ -67,14 +66,11 @@ public final class SseEncoder {
     n = put(out, n, DATA);
     int lineStart = 0;
     for (int i = 0; i < data.length; i++) {
-      if (data[i] == '\r' || data[i] == '\n') {
+      if (data[i] == '\n') {
         System.arraycopy(data, lineStart, out, n, i - lineStart);
         n += i - lineStart;
         out[n++] = '\n';
         n = put(out, n, DATA);
-        if (data[i] == '\r' && i + 1 < data.length && data[i + 1] == '\n') {
-          i++;
-        }
         lineStart = i + 1;
       }
     }

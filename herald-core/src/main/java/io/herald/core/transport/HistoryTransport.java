@@ -14,24 +14,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The single-node transport: updates go into the local {@link History}, then to the listener.
  *
- * <p>One writer thread drains every publish that is waiting, gives the batch consecutive
- * sequences, and appends it to the history in one call (group commit): concurrent publishers
- * share one durable write instead of queueing behind one fsync each. Only after the append
- * returns are the futures completed and the updates dispatched, so nothing is delivered to a
- * subscriber that a restart could forget, and nothing acknowledged is missing from replay.
+ * <p>Publishes are stored through a {@link GroupCommit}: its one writer thread takes every publish
+ * that is waiting, this transport gives the batch consecutive sequences and appends it to the
+ * history in one call, so concurrent publishers share one durable write instead of queueing
+ * behind one fsync each. Only after the append returns are the futures completed and the updates
+ * dispatched, so nothing is delivered to a subscriber that a restart could forget, and nothing
+ * acknowledged is missing from replay.
  *
  * <p>A storage failure ({@link HistoryException} or another exception from the history) fails the
- * batch with a 503 and the writer goes on. Anything else escaping the loop (an {@link Error}: out
- * of memory, {@code ThreadDeath}) ends the writer: the publishes it held and any queued or made
- * later fail at once, so no publisher waits forever, and the thread's death goes to the fatal
- * handler ({@link Workers#thread}), which in {@code herald serve} stops the process.
+ * batch with a 503 and the writer goes on; an {@link Error} ends the writer, failing what it held
+ * and every publish queued or made later, and reaches the fatal handler ({@link Workers#thread}),
+ * which in {@code herald serve} stops the process (the rules of {@link GroupCommit}).
  *
  * <p>Event IDs are unique in the history. The writer is the one place on a node where checking
  * an ID and appending it is atomic: before appending, each update whose ID the publisher chose is
@@ -50,21 +49,14 @@ public final class HistoryTransport implements Transport {
   private static final System.Logger LOG = System.getLogger(HistoryTransport.class.getName());
 
   private final History history;
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private final Thread writer;
+  private final GroupCommit<Pending> commits;
   private volatile UpdateListener listener = update -> {};
   /** Guards {@link #dispatchTo}: set by the first of a call to it or a publish. */
   private final AtomicBoolean listenerFixed = new AtomicBoolean();
-  private volatile boolean closed;
   private volatile boolean available = true;
-  /** Set when the writer died of an Error: nothing will be written any more. */
-  private volatile boolean dead;
-  private long nextSequence;
+  private long nextSequence; // writer thread only
 
-  private record Pending(Update update, boolean idFromPublisher, CompletableFuture<PublishResult> done) {}
-
-  /** A publish of the batch that repeats an earlier one of the same batch, stored at {@code index}. */
-  private record Echo(Pending pending, int index) {}
+  private record Pending(Update update, boolean idFromPublisher) {}
 
   /** A transport over {@code history}, keeping the hub's events apart with default bounds. */
   public HistoryTransport(History history) {
@@ -80,8 +72,11 @@ public final class HistoryTransport implements Transport {
         ? history
         : new SplitHistory(history, eventCapacity, eventBytes);
     this.nextSequence = history.lastSequence() + 1;
-    this.writer = Workers.thread("herald-writer", this::writeLoop);
-    this.writer.start();
+    this.commits = GroupCommit.builder("herald-writer", this::store)
+        .maxBatch(MAX_BATCH)
+        .idle(this::checkRecovered)
+        .afterStored(this::dispatch)
+        .start();
   }
 
   @Override
@@ -89,16 +84,7 @@ public final class HistoryTransport implements Transport {
     if (!listenerFixed.get()) {
       listenerFixed.set(true);
     }
-    CompletableFuture<PublishResult> done = new CompletableFuture<>();
-    if (closed) {
-      done.completeExceptionally(new TransportUnavailableException("hub is shutting down", null));
-      return done;
-    }
-    queue.add(new Pending(update, idFromPublisher, done));
-    if (dead || (closed && !writer.isAlive())) {
-      failLeftovers(); // raced with close() or the writer's death: nobody will write it
-    }
-    return done;
+    return commits.submit(new Pending(update, idFromPublisher));
   }
 
   @Override
@@ -118,135 +104,92 @@ public final class HistoryTransport implements Transport {
 
   @Override
   public boolean isAvailable() {
-    return available && !closed && !dead;
+    return available && !commits.isClosed() && !commits.isDead();
   }
 
   @Override
   public long lag() {
-    return queue.size();
+    return commits.queued();
   }
 
-  private void writeLoop() {
-    List<Pending> batch = new ArrayList<>();
-    try {
-      writeBatches(batch);
-    } catch (Throwable e) {
-      // The writer is dying (an Error; storage failures are handled per batch): fail what it
-      // held and what is queued, then let the thread's handler report the death.
-      dead = true;
-      available = false;
-      TransportUnavailableException failure =
-          new TransportUnavailableException("hub is failing: the writer stopped (" + Reasons.oneLine(e) + ")", e);
-      for (Pending p : batch) {
-        p.done().completeExceptionally(failure);
-      }
-      failLeftovers();
-      throw e;
-    }
-  }
-
-  private void writeBatches(List<Pending> batch) {
-    List<Pending> toStore = new ArrayList<>();
-    List<Echo> echoes = new ArrayList<>();
-    List<Update> updates = new ArrayList<>();
-    while (true) {
-      try {
-        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closed && queue.isEmpty()) {
-            return;
-          }
-          if (!available && history.recovered()) {
-            LOG.log(Level.INFO, "history available again");
-            available = true;
-          }
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      long base = nextSequence;
-      admit(batch, toStore, echoes);
-      for (int i = 0; i < toStore.size(); i++) {
-        updates.add(toStore.get(i).update().withSequence(base + i));
-      }
-      try {
-        if (!updates.isEmpty()) {
-          history.append(updates);
-        }
-        if (!available) {
-          LOG.log(Level.INFO, "history available again");
-        }
-        available = true;
-        nextSequence = base + updates.size();
-        UpdateListener l = listener;
-        for (Echo echo : echoes) {
-          echo.pending().done().complete(PublishResult.duplicate(updates.get(echo.index())));
-        }
-        for (int i = 0; i < toStore.size(); i++) {
-          Update u = updates.get(i);
-          toStore.get(i).done().complete(PublishResult.stored(u));
-          try {
-            l.onUpdate(u);
-          } catch (RuntimeException e) {
-            // A listener fault must not stop the transport; the update is stored and acknowledged.
-            LOG.log(Level.ERROR, "dispatching update " + u.sequence() + " failed", e);
-          }
-        }
-      } catch (HistoryException | RuntimeException e) {
-        if (available) {
-          LOG.log(Level.WARNING,
-              "history unavailable, publishes answer 503 until it recovers: " + Reasons.oneLine(e));
-        }
-        available = false;
-        TransportUnavailableException failure =
-            new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e);
-        for (Pending p : toStore) {
-          p.done().completeExceptionally(failure);
-        }
-        for (Echo echo : echoes) {
-          echo.pending().done().completeExceptionally(failure);
-        }
-      }
-      batch.clear();
-      toStore.clear();
-      echoes.clear();
-      updates.clear();
+  /** Idle writer: notices a history that recovered by itself (readiness without a publish). */
+  private void checkRecovered() {
+    if (!available && history.recovered()) {
+      LOG.log(Level.INFO, "history available again");
+      available = true;
     }
   }
 
   /**
-   * Sorts a drained batch: publishes to append go to {@code toStore} (in order), repeats of an
-   * earlier publish of the same batch to {@code echoes} (answered once that one is stored);
-   * conflicts and retries of an update already in the history are answered here. A failed
-   * look-up fails only its own publish (503).
+   * One group commit: sorts the batch ({@link #admit}), gives what is to be stored consecutive
+   * sequences and appends it in one call. On the writer thread.
    */
-  private void admit(List<Pending> batch, List<Pending> toStore, List<Echo> echoes) {
+  private CompletionStage<Void> store(GroupCommit.Batch<Pending> batch) {
+    List<Integer> toStore = new ArrayList<>();
+    List<int[]> echoes = new ArrayList<>(); // {index in batch, index in toStore it repeats}
+    admit(batch, toStore, echoes);
+    long base = nextSequence;
+    List<Update> updates = new ArrayList<>(toStore.size());
+    for (int i = 0; i < toStore.size(); i++) {
+      updates.add(batch.item(toStore.get(i)).update().withSequence(base + i));
+    }
+    try {
+      if (!updates.isEmpty()) {
+        history.append(updates);
+      }
+    } catch (HistoryException | RuntimeException e) {
+      if (available) {
+        LOG.log(Level.WARNING,
+            "history unavailable, publishes answer 503 until it recovers: " + Reasons.oneLine(e));
+      }
+      available = false;
+      return CompletableFuture.failedFuture(
+          new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e));
+    }
+    if (!available) {
+      LOG.log(Level.INFO, "history available again");
+    }
+    available = true;
+    nextSequence = base + updates.size();
+    for (int i = 0; i < toStore.size(); i++) {
+      batch.onceStored(toStore.get(i), PublishResult.stored(updates.get(i)));
+    }
+    for (int[] echo : echoes) {
+      batch.onceStored(echo[0], PublishResult.duplicate(updates.get(echo[1])));
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Sorts a batch: publishes to append go to {@code toStore} (their indexes, in order), repeats
+   * of an earlier publish of the same batch to {@code echoes} (answered once that one is stored);
+   * conflicts and retries of an update already in the history are settled here. A failed look-up
+   * fails only its own publish (503).
+   */
+  private void admit(GroupCommit.Batch<Pending> batch, List<Integer> toStore, List<int[]> echoes) {
     Map<String, Integer> inBatch = null; // ID -> index in toStore, built once a look-up is needed
-    for (Pending p : batch) {
+    for (int b = 0; b < batch.size(); b++) {
+      Pending p = batch.item(b);
       Update u = p.update();
       if (!p.idFromPublisher()) {
         if (inBatch != null) {
           inBatch.put(u.id(), toStore.size());
         }
-        toStore.add(p);
+        toStore.add(b);
         continue;
       }
       if (inBatch == null) {
         inBatch = new HashMap<>();
         for (int i = 0; i < toStore.size(); i++) {
-          inBatch.put(toStore.get(i).update().id(), i);
+          inBatch.put(batch.item(toStore.get(i)).update().id(), i);
         }
       }
       Integer earlier = inBatch.get(u.id());
       if (earlier != null) {
-        if (u.sameContent(toStore.get(earlier).update())) {
-          echoes.add(new Echo(p, earlier));
+        if (u.sameContent(batch.item(toStore.get(earlier)).update())) {
+          echoes.add(new int[] {b, earlier});
         } else {
-          p.done().complete(PublishResult.conflict(u));
+          batch.settle(b, PublishResult.conflict(u));
         }
         continue;
       }
@@ -254,37 +197,34 @@ public final class HistoryTransport implements Transport {
       try {
         known = PublishResult.against(u, history.find(u.id()));
       } catch (HistoryException | RuntimeException e) {
-        p.done().completeExceptionally(
-            new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e));
+        batch.settle(b, new TransportUnavailableException("history unavailable: " + Reasons.oneLine(e), e));
         continue;
       }
       if (known != null) {
-        p.done().complete(known);
+        batch.settle(b, known);
         continue;
       }
       inBatch.put(u.id(), toStore.size());
-      toStore.add(p);
+      toStore.add(b);
+    }
+  }
+
+  /** After a batch's futures completed: hands its stored updates to the listener, in order. */
+  private void dispatch(GroupCommit.Batch<Pending> batch) {
+    UpdateListener l = listener;
+    for (Update u : batch.stored()) {
+      try {
+        l.onUpdate(u);
+      } catch (RuntimeException e) {
+        // A listener fault must not stop the transport; the update is stored and acknowledged.
+        LOG.log(Level.ERROR, "dispatching update " + u.sequence() + " failed", e);
+      }
     }
   }
 
   /** Finishes the publishes already queued, then stops the writer. The history is not closed. */
   @Override
   public void close() {
-    closed = true;
-    try {
-      writer.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    failLeftovers();
-  }
-
-  /** Fails what can no longer be written, so no publisher waits forever for its answer. */
-  private void failLeftovers() {
-    Pending p;
-    while ((p = queue.poll()) != null) {
-      p.done().completeExceptionally(new TransportUnavailableException(
-          dead ? "hub is failing: the writer stopped" : "hub is shutting down", null));
-    }
+    commits.close();
   }
 }

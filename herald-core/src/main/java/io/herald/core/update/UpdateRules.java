@@ -9,10 +9,9 @@ import java.util.UUID;
  *
  * <p>Why each rule exists:
  * <ul>
- *   <li>CR, LF or NUL in {@code id} or {@code type}: the value is written on one SSE line
- *       ({@code id: ...}). A line break would end that line and let the publisher append any field
- *       or a whole fake event to every subscriber's stream. NUL makes browsers ignore the ID line,
- *       so resumption would silently break.</li>
+ *   <li>CR, LF or NUL in {@code id} or {@code type}: refused by {@link Update} itself, for every
+ *       update however it is made (see there for why); checked here in the order of the other
+ *       rules and reported as an {@link InvalidUpdateException}.</li>
  *   <li>An {@code id} starting with {@code #}: the protocol reserves it (Mercure uses it for
  *       fragment-like IDs), so publishers may not send one.</li>
  *   <li>Topics under {@code /.well-known/mercure}: the hub publishes its own subscription events
@@ -108,16 +107,12 @@ public final class UpdateRules {
       if (id.charAt(0) == '#') {
         throw new InvalidUpdateException("\"id\" must not start with #");
       }
-      if (hasLineBreakOrNul(id)) {
-        throw new InvalidUpdateException("\"id\" must not contain CR, LF or NUL");
-      }
+      requireOneLine("id", id);
       eventId = id;
     }
     String eventType = null;
     if (type != null && !type.isEmpty()) {
-      if (hasLineBreakOrNul(type)) {
-        throw new InvalidUpdateException("\"type\" must not contain CR, LF or NUL");
-      }
+      requireOneLine("type", type);
       eventType = type;
     }
     long retryMs = -1;
@@ -145,13 +140,12 @@ public final class UpdateRules {
     return Long.parseLong(retry);
   }
 
-  static boolean hasLineBreakOrNul(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\r' || c == '\n' || c == '\0') {
-        return true;
-      }
+  /** {@link Update}'s rule for {@code value}, as the publisher's refusal. */
+  private static void requireOneLine(String field, String value) throws InvalidUpdateException {
+    try {
+      Update.requireOneLine(field, value);
+    } catch (UnsafeUpdateException e) {
+      throw new InvalidUpdateException(e.getMessage());
     }
-    return false;
   }
 }

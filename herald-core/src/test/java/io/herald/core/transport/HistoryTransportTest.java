@@ -282,6 +282,31 @@ class HistoryTransportTest {
     }
   }
 
+  /** Data line breaks are normalised when an update is made: a CRLF retry of an LF publish is a retry. */
+  @Test
+  void aRetryWithCrlfDataOfAnLfPublishIsADuplicateNotAConflict() throws Exception {
+    try (HistoryTransport transport = new HistoryTransport(new MemoryHistory(10))) {
+      List<Update> dispatched = new CopyOnWriteArrayList<>();
+      transport.dispatchTo(dispatched::add);
+      Update lf = new Update("mine", List.of("t"), "one\ntwo", null, -1, false, 0);
+      Update crlf = new Update("mine", List.of("t"), "one\r\ntwo", null, -1, false, 0);
+      PublishResult first = transport.publish(lf, true).get(10, TimeUnit.SECONDS);
+      PublishResult again = transport.publish(crlf, true).get(10, TimeUnit.SECONDS);
+      assertThat(first.outcome()).isEqualTo(PublishResult.Outcome.STORED);
+      assertThat(again.outcome()).isEqualTo(PublishResult.Outcome.DUPLICATE);
+      assertThat(again.update()).isEqualTo(first.update());
+      // The same, whether or not both fall into one group commit.
+      CompletableFuture<PublishResult> a = transport.publish(
+          new Update("both", List.of("t"), "x\ry", null, -1, false, 0), true);
+      CompletableFuture<PublishResult> b = transport.publish(
+          new Update("both", List.of("t"), "x\ny", null, -1, false, 0), true);
+      assertThat(b.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(PublishResult.Outcome.DUPLICATE);
+      assertThat(a.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(PublishResult.Outcome.STORED);
+      transport.close(); // the writer has dispatched all it stored
+      assertThat(dispatched).extracting(Update::data).containsExactly("one\ntwo", "x\ny");
+    }
+  }
+
   /** A memory history of 100 updates that the test histories above wrap, adding what they test. */
   private abstract static class ForwardingHistory implements History {
     final MemoryHistory delegate = new MemoryHistory(100);
