@@ -305,10 +305,15 @@ public final class GroupCommit<T> implements AutoCloseable {
     } catch (CompletionException | CancellationException e) {
       failure = unavailable(e);
     }
-    batch.answer(failure);
     if (failure == null) {
+      // Dispatch before the answer: a subscriber that connects once the publisher has its 200
+      // must find the update already handed over (a live-only stream skips it, see the hub's
+      // FanOut), not racing it. Handing over only queues work, so the answer is not delayed by
+      // fan-out. An Error here ends the writer before the answer: the batch fails (503) though
+      // stored, and a retry with the same ID is answered as a duplicate; nothing is lost.
       afterStored.accept(batch);
     }
+    batch.answer(failure);
   }
 
   private static TransportUnavailableException unavailable(Throwable e) {
@@ -406,9 +411,10 @@ public final class GroupCommit<T> implements AutoCloseable {
     }
 
     /**
-     * Runs after the futures of a batch stored without failure completed, on the thread that
-     * completed them (the writer, for a store that finishes there): a single-node transport
-     * dispatches the batch's updates here.
+     * Runs once a batch is stored without failure and <em>before</em> its futures complete, on
+     * the thread that finished the store step (the writer, for a store that finishes there): a
+     * single-node transport dispatches the batch's updates here, so that every update a
+     * publisher got its answer for has already been handed to the subscribers' side.
      */
     public Builder<T> afterStored(Consumer<Batch<T>> hook) {
       this.afterStored = Objects.requireNonNull(hook, "hook");

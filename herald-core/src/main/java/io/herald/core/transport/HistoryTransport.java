@@ -209,7 +209,7 @@ public final class HistoryTransport implements Transport {
     }
   }
 
-  /** After a batch's futures completed: hands its stored updates to the listener, in order. */
+  /** Once a batch is stored, before its futures complete: hands its updates to the listener, in order. */
   private void dispatch(GroupCommit.Batch<Pending> batch) {
     UpdateListener l = listener;
     for (Update u : batch.stored()) {

@@ -264,6 +264,30 @@ class HistoryTransportTest {
   }
 
   @Test
+  void anUpdateIsHandedToTheListenerBeforeItsPublisherIsAnswered() throws Exception {
+    List<CompletableFuture<PublishResult>> answers = new CopyOnWriteArrayList<>();
+    List<Boolean> answeredWhenDispatched = new CopyOnWriteArrayList<>();
+    try (HistoryTransport transport = new HistoryTransport(new MemoryHistory(100))) {
+      transport.dispatchTo(u -> answeredWhenDispatched.add(answers.get((int) u.sequence() - 1).isDone()));
+      for (int i = 0; i < 20; i++) {
+        CompletableFuture<PublishResult> answer = new CompletableFuture<>();
+        answers.add(answer);
+        transport.publish(update("u" + i), true).whenComplete((r, e) -> {
+          if (e == null) {
+            answer.complete(r);
+          } else {
+            answer.completeExceptionally(e);
+          }
+        });
+      }
+      for (CompletableFuture<PublishResult> answer : answers) {
+        answer.get(5, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(answeredWhenDispatched).hasSize(20).containsOnly(false);
+  }
+
+  @Test
   void theListenerIsSetOnceBeforeTheFirstPublish() throws Exception {
     MemoryHistory history = new MemoryHistory(10);
     try (HistoryTransport transport = new HistoryTransport(history)) {

@@ -59,6 +59,7 @@ public final class FanOut implements UpdateListener {
    * before any dispatch), so streams resuming now replay up to there.
    */
   public void initSequence(long sequence) {
+    lastReceived = sequence;
     for (LoopSubscribers l : loops) {
       l.loop().execute(() -> l.initSequence(sequence));
     }
@@ -78,6 +79,22 @@ public final class FanOut implements UpdateListener {
       throw new IllegalStateException("not one of the hub's event loops: " + loop);
     }
     return l;
+  }
+
+  /**
+   * The sequence of the last update handed to {@link #onUpdate}, set on the transport's thread
+   * before the update is queued to the loops. The transport hands an update over before its
+   * publisher is acknowledged, so a stream opened after a 200 reads at least that update's
+   * sequence here, even while a loop has not yet run the dispatch task.
+   */
+  private volatile long lastReceived;
+
+  /**
+   * The sequence of the last update this fan-out received (see {@link #lastReceived}): what a
+   * live-only stream opened now must not be given, since it was published before the stream was.
+   */
+  long lastReceived() {
+    return lastReceived;
   }
 
   /** Also sees every update, on the transport's thread, before it is dispatched. */
@@ -101,6 +118,7 @@ public final class FanOut implements UpdateListener {
 
   @Override
   public void onUpdate(Update update) {
+    lastReceived = update.sequence();
     observer.onUpdate(update);
     if (rarelyReceived.test(update)) {
       for (LoopSubscribers l : loops) {

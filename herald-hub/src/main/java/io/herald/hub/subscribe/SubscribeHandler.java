@@ -153,12 +153,20 @@ public final class SubscribeHandler {
     cors.apply(req, res.headers());
 
     LoopSubscribers home = fanOut.on(channel.eventLoop());
+    // Read before this stream's own subscription events are published: those it may receive.
+    long publishedBefore = fanOut.lastReceived();
     SubscriberStream stream = new SubscriberStream(
         channel, home, selectors, grants, counters, settings.maxQueuedBytes(), lastEventId != null);
     if (registry.enabled()) {
       String subscriberId = SubscriptionRegistry.newSubscriberId();
       stream.onClose(() -> registry.removed(subscriberId));
       registry.added(subscriberId, selectors, grants.payloadJson());
+    }
+    if (lastEventId == null) {
+      // Live only means what is published from now on. An update acknowledged before this
+      // request may not have reached this loop yet (its dispatch task still queued): without
+      // this, such an update would arrive live though it was published before the stream.
+      stream.resumeAfter(publishedBefore);
     }
     stream.open();
 
