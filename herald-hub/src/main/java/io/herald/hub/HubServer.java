@@ -15,7 +15,9 @@ import io.herald.hub.ops.HubMetrics;
 import io.herald.hub.ops.OpsHandler;
 import io.herald.hub.page.PageHandler;
 import io.herald.hub.publish.PublishCounters;
+import io.herald.hub.publish.PublishAdmission;
 import io.herald.hub.publish.PublishHandler;
+import io.herald.hub.publish.PublishIntake;
 import io.herald.hub.publish.PublishService;
 import io.herald.hub.publish.PublishSettings;
 import io.herald.hub.server.AdminChannelInitializer;
@@ -23,7 +25,7 @@ import io.herald.hub.server.AdminRouter;
 import io.herald.hub.server.EventLoopWatch;
 import io.herald.hub.server.FrontDoor;
 import io.herald.hub.server.HubChannelInitializer;
-import io.herald.hub.server.HubRouter;
+import io.herald.hub.server.Endpoints;
 import io.herald.hub.server.PipelineSettings;
 import io.herald.hub.subscribe.FanOut;
 import io.herald.hub.subscribe.FanOutSettings;
@@ -132,9 +134,11 @@ public final class HubServer implements AutoCloseable {
     fanOut.start();
 
     this.limits = new RequestLimits(config.limits());
-    PublishHandler publish = new PublishHandler(
+    PublishAdmission admission = new PublishAdmission(
         new PublishSettings(config.cookieName(), config.publisherVerifier(), config.publishOrigins()),
-        publishing, cors, publishCounters, limits);
+        cors, publishCounters, limits);
+    PublishHandler publish = new PublishHandler(publishing, admission, cors, publishCounters, () -> draining);
+    BodyBudget budget = new BodyBudget(config.maxBodyBytesInFlight());
     SubscribeHandler subscribe = new SubscribeHandler(
         new SubscribeSettings(config.maxTopics(), config.maxTopicBytes(), config.cookieName(),
             config.subscriberVerifier(), config.anonymous(), config.maxQueuedBytes(), config.retryMillis()),
@@ -143,14 +147,15 @@ public final class HubServer implements AutoCloseable {
         config.cookieName(), config.subscriberVerifier(), registry, transport, matcher, cors, limits);
     this.metrics = new HubMetrics(publishCounters, subscriberCounters, transport);
     metrics.limits(limits.counters());
-    FrontDoor door = new FrontDoor(publish, new BodyBudget(config.maxBodyBytesInFlight()),
+    FrontDoor door = new FrontDoor(
+        new PublishIntake(admission, publish, budget, config.maxBodyBytes(), frontDoorCounters),
         new ConnectionLimiter(config.maxConnectionsPerAddress(), config.maxConnections(), frontDoorCounters),
         frontDoorCounters);
-    metrics.frontDoor(door.connections(), door.budget(), door.counters());
+    metrics.frontDoor(door.connections(), budget, door.counters());
     metrics.matchCaches(matcher);
     metrics.bindOutbound(subscriberCounters, fanOut.outboundBudget());
     OpsHandler ops = new OpsHandler(metrics, transport, () -> draining, config.metricsToken());
-    HubRouter router = new HubRouter(publish, subscribe, subscriptions, ops, config.adminAddress() == null,
+    Endpoints endpoints = new Endpoints(subscribe, subscriptions, ops, config.adminAddress() == null,
         new PageHandler(), cors, () -> draining);
     SslContext ssl = config.tlsCert() == null ? null : sslContext(config);
     PipelineSettings pipeline = new PipelineSettings(config.headerTimeout(), config.bodyTimeout(),
@@ -166,7 +171,7 @@ public final class HubServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(new HubChannelInitializer(pipeline, router, ssl, door));
+        .childHandler(new HubChannelInitializer(pipeline, endpoints, ssl, door));
     Channel admin = null;
     try {
       this.serverChannel = bootstrap.bind(config.address()).sync().channel();

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  *   <li>the toolbox and leaves ({@code http}, {@code auth}, {@code json}, {@code limits}) use no
  *       feature package, the pipelines ({@code server}) or the root: features use them, never the
  *       other way round;</li>
+ *   <li>no feature package uses the pipelines ({@code server}): they route into the features,
+ *       which never call back;</li>
  *   <li>no package uses the root package, the pipelines ({@code server}) included: each takes
  *       the few settings it needs (a small record such as {@code PublishSettings}), built from
  *       {@link HubConfig} by {@link HubServer}, never the whole configuration;</li>
@@ -76,6 +78,20 @@ class PackageRulesTest {
     noClasses().that().resideInAnyPackage(HUB + ".http..", HUB + ".auth..", HUB + ".json..", HUB + ".limits..")
         .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
         .orShould().dependOnClassesThat().resideInAPackage(HUB)
+        .check(HUB_CLASSES);
+  }
+
+  /**
+   * The pipelines route down into the features and never get called back: a publish goes from
+   * {@code server}'s router on into {@code publish}'s intake and does not come back, so the path
+   * of an update visits each package once.
+   */
+  @Test
+  void noFeatureUsesThePipelines() {
+    noClasses().that().resideInAnyPackage(
+            HUB + ".publish..", HUB + ".subscribe..", HUB + ".subscriptions..", HUB + ".ops..",
+            HUB + ".page..", HUB + ".demo..")
+        .should().dependOnClassesThat().resideInAPackage(HUB + ".server..")
         .check(HUB_CLASSES);
   }
 

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hub-wide budget of request-body bytes being buffered (aggregated) at once. Bodies are held
  * in direct memory until their request is handled; without a global cap, many clients each sending
  * a large body slowly exhaust it. A body that does not fit is refused with 503 (by the gate,
- * {@code server/RequestGate}); what a request reserved is given back when it is consumed or its
+ * {@code publish/PublishGate}); what a request reserved is given back when it is consumed or its
  * connection dies.
  */
 public final class BodyBudget {

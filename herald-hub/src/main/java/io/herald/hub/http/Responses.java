@@ -2,6 +2,7 @@ package io.herald.hub.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +28,28 @@ import java.util.concurrent.TimeUnit;
  * subscriber or an operator reading a log sees why at once.
  */
 public final class Responses {
+  /** Set on a connection (HTTP/2: stream) once it was answered with {@link #failAndClose}. */
+  private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("herald.closing");
+
   private Responses() {}
+
+  /**
+   * Whether the connection (HTTP/2: stream) was answered with {@link #failAndClose}: it is
+   * closing, and nothing it still sends is read as a request (the routing step drops it).
+   */
+  public static boolean closing(Channel channel) {
+    return Boolean.TRUE.equals(channel.attr(CLOSING).get());
+  }
+
+  /**
+   * Refuses a request because the hub is draining (shutting down gracefully): 503 with {@code
+   * Retry-After}, and the connection closes so the client reconnects to another node.
+   */
+  public static void shuttingDown(ChannelHandlerContext ctx) {
+    FullHttpResponse res = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "hub is shutting down");
+    res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    failAndClose(ctx, res);
+  }
 
   /** A {@code text/plain} response whose body is {@code text} and a newline. */
   public static FullHttpResponse text(HttpResponseStatus status, String text) {
@@ -68,6 +91,7 @@ public final class Responses {
 
   /** Sends a prepared response and closes the connection afterwards. */
   public static void failAndClose(ChannelHandlerContext ctx, FullHttpResponse res) {
+    ctx.channel().attr(CLOSING).set(Boolean.TRUE);
     if (ctx.channel() instanceof Http2StreamChannel) {
       // On HTTP/2 only the stream ends. The response is complete, so tell the client to stop
       // sending its body with NO_ERROR (RFC 9113 8.1), not CANCEL: some clients treat a

@@ -2,149 +2,79 @@ package io.herald.hub.publish;
 
 import io.herald.core.update.UpdateRules;
 import io.herald.hub.http.Authentication;
+import io.herald.hub.http.ConnectionErrors;
 import io.herald.hub.http.Cors;
-import io.herald.hub.http.PresentedToken;
 import io.herald.hub.http.Query;
 import io.herald.hub.http.Responses;
-import io.herald.hub.limits.LimitKeys;
-import io.herald.hub.limits.Refusal;
-import io.herald.hub.limits.RequestLimits;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.AttributeKey;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
- * The HTTP adapter of publishing: {@code POST /.well-known/mercure}.
+ * The HTTP adapter of publishing, the last step of the publish intake ({@link PublishIntake}):
+ * takes a complete {@code POST /.well-known/mercure} whose head {@link PublishGate} admitted.
  *
- * <p>Steps, each refusing with a status and a one-line reason. From the head, before the body is
- * read ({@link #admit}): the content type (400), the publisher's token (401), a cookie-borne
- * token's origin (403, CSRF), the request limits (429). Then from the body: read the form (400)
- * and hand its fields to {@link PublishService}, which validates them (400, see {@link
- * UpdateRules}), checks every topic against {@code mercure.publish} (403), and stores and
- * dispatches the update. Its {@link PublishOutcome} becomes the answer: 200 with the ID only once
- * the update is stored, 409 for an ID held by a different update, 503 (nothing dispatched) when
- * it cannot be stored.
+ * <p>Reads the form (400) and hands its fields to {@link PublishService}, which validates them
+ * (400, see {@link UpdateRules}), checks every topic against {@code mercure.publish} (403), and
+ * stores and dispatches the update. Its {@link PublishOutcome} becomes the answer: 200 with the
+ * ID only once the update is stored, 409 for an ID held by a different update, 503 (nothing
+ * dispatched) when it cannot be stored. While the hub drains, 503 before anything is read.
+ *
+ * <p>Stateless and shared by every connection, HTTP/1.1 and HTTP/2 alike.
  */
-public final class PublishHandler {
-  private final PublishSettings settings;
+@ChannelHandler.Sharable
+public final class PublishHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PublishService service;
+  private final PublishAdmission admission;
   private final Cors cors;
-  private final Set<String> publishOrigins;
   private final PublishCounters counters;
-  private final RequestLimits limits;
+  private final BooleanSupplier draining;
 
+  /**
+   * @param draining whether the hub is shutting down gracefully (every publish then gets 503)
+   */
   public PublishHandler(
-      PublishSettings settings,
-      PublishService service,
-      Cors cors,
-      PublishCounters counters,
-      RequestLimits limits) {
-    this.settings = settings;
+      PublishService service, PublishAdmission admission, Cors cors, PublishCounters counters, BooleanSupplier draining) {
     this.service = service;
+    this.admission = admission;
     this.cors = cors;
-    this.publishOrigins = Set.copyOf(settings.publishOrigins());
     this.counters = counters;
-    this.limits = limits;
+    this.draining = draining;
   }
 
-  /**
-   * Where the front door ({@code server/RequestGate}) leaves the {@link Authentication} it verified
-   * from a publish's head, for {@link #handle} to take: the token is verified once, before the
-   * body.
-   */
-  public static final AttributeKey<Authentication> ADMITTED = AttributeKey.valueOf("herald.publish.admitted");
-
-  /**
-   * What {@link #admit} decided from a publish's head.
-   *
-   * @param authentication the verified publisher, when admitted
-   * @param status the refusal's status, or {@code null} when admitted
-   * @param reason the refusal's one-line reason
-   * @param retryAfter the {@code Retry-After} seconds of a 429, or {@code null}
-   */
-  public record Admission(
-      Authentication authentication, HttpResponseStatus status, String reason, String retryAfter) {
-    public boolean admitted() {
-      return status == null;
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    Map<String, List<String>> query;
+    try {
+      query = Query.params(req.uri());
+    } catch (IllegalArgumentException e) {
+      Responses.send(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "invalid URI: " + e.getMessage()));
+      return;
     }
-
-    static Admission refused(HttpResponseStatus status, String reason) {
-      return new Admission(null, status, reason, null);
+    if (draining.getAsBoolean()) {
+      Responses.shuttingDown(ctx);
+      return;
     }
+    handle(ctx, req, query);
   }
 
-  /**
-   * Decides from the request head alone, before any body byte is read, whether a publish may
-   * send its body: the content type (400), the publisher's token (401) and, for a token from a
-   * cookie, the origin (403, CSRF), then the request limits of its address and subject (429).
-   * Called by the front door ({@code server/RequestGate}).
-   */
-  public Admission admit(Channel channel, HttpRequest req, Map<String, List<String>> query) {
-    String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    if (contentType == null
-        || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      return Admission.refused(HttpResponseStatus.BAD_REQUEST,
-          "publish body must be application/x-www-form-urlencoded");
-    }
-    Authentication auth = Authentication.of(
-        req, query, settings.cookieName(), "publisher", settings.publisherVerifier(), null);
-    if (auth.isRefused()) {
-      return Admission.refused(HttpResponseStatus.UNAUTHORIZED, auth.refusal());
-    }
-    if (auth.token().source() == PresentedToken.Source.COOKIE && !fromPublishOrigin(req)) {
-      // A browser attaches the cookie to any site's request: without this check, any page the
-      // user visits could publish in their name.
-      return Admission.refused(HttpResponseStatus.FORBIDDEN,
-          "cookie-authenticated publish refused: origin not in --publish-origins");
-    }
-    Refusal limited = limits.publish(LimitKeys.clientAddress(channel), auth.grants().subject());
-    if (limited != null) {
-      return new Admission(null, HttpResponseStatus.TOO_MANY_REQUESTS, limited.reason(),
-          Long.toString(limited.retryAfterSeconds()));
-    }
-    return new Admission(auth, null, null, null);
-  }
-
-  /**
-   * Refuses a publish from its head: counted, with CORS headers so a page can read the reason,
-   * and the connection closed after the answer (HTTP/2: the stream reset) since the body the
-   * client may be sending is not read.
-   */
-  public void refuseBeforeBody(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason) {
-    refuseBeforeBody(ctx, req, status, reason, null);
-  }
-
-  /** As {@link #refuseBeforeBody(ChannelHandlerContext, HttpRequest, HttpResponseStatus, String)}, with {@code Retry-After}. */
-  public void refuseBeforeBody(
-      ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String reason, String retryAfter) {
-    counters.refused(status.code());
-    FullHttpResponse res = req != null ? cors.refusal(req, status, reason) : Responses.text(status, reason);
-    if (retryAfter != null) {
-      res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-    }
-    Responses.failAndClose(ctx, res);
-  }
-
-  public void handle(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
-    Authentication auth = ctx.channel().attr(ADMITTED).getAndSet(null);
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
+    Authentication auth = ctx.channel().attr(PublishAdmission.ADMITTED).getAndSet(null);
     if (auth == null) {
-      // Not through the gate (it admits every publish in the hub's pipelines): decide here.
-      Admission admission = admit(ctx.channel(), req, query);
-      if (!admission.admitted()) {
-        refuseBeforeBody(ctx, req, admission.status(), admission.reason(), admission.retryAfter());
+      // Not through the gate (it admits every publish of the intake): decide here.
+      PublishAdmission.Admission admitted = admission.admit(ctx.channel(), req, query);
+      if (!admitted.admitted()) {
+        admission.refuseBeforeBody(ctx, req, admitted.status(), admitted.reason(), admitted.retryAfter());
         return;
       }
-      auth = admission.authentication();
+      auth = admitted.authentication();
     }
     Map<String, List<String>> form;
     try {
@@ -202,28 +132,13 @@ public final class PublishHandler {
     return HttpResponseStatus.SERVICE_UNAVAILABLE;
   }
 
-  private boolean fromPublishOrigin(HttpRequest req) {
-    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin == null) {
-      String referer = req.headers().get(HttpHeaderNames.REFERER);
-      if (referer == null) {
-        return false;
-      }
-      try {
-        URI u = URI.create(referer);
-        if (u.getScheme() == null || u.getHost() == null) {
-          return false;
-        }
-        origin = u.getScheme() + "://" + u.getRawAuthority();
-      } catch (IllegalArgumentException e) {
-        return false;
-      }
-    }
-    return publishOrigins.contains("*") || publishOrigins.contains(origin);
-  }
-
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String reason) {
     counters.refused(status.code());
     cors.refuse(ctx, req, status, reason);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ConnectionErrors.close(ctx, cause);
   }
 }

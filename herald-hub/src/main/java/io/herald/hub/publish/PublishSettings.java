@@ -4,7 +4,7 @@ import io.herald.hub.auth.JwtVerifier;
 import java.util.List;
 
 /**
- * What {@link PublishHandler} needs of the hub's configuration, and nothing more (the hub builds
+ * What {@link PublishAdmission} needs of the hub's configuration, and nothing more (the hub builds
  * it from its {@code HubConfig}; see there for each setting's meaning and default).
  *
  * @param cookieName the cookie a browser's token may come in

@@ -2,13 +2,12 @@ package io.herald.hub.server;
 
 import io.herald.hub.http.ConnectionLimiter;
 import io.herald.hub.http.FrontDoorCounters;
-import io.herald.hub.http.BodyBudget;
-import io.herald.hub.publish.PublishHandler;
+import io.herald.hub.publish.PublishIntake;
 
 /**
- * What every connection's pipeline shares to guard the way in: the publish admission (token
- * verified from the head), the hub-wide budget of request bodies in flight, the connection caps
- * and their counters. Built once by the hub, handed to {@link HubChannelInitializer}.
+ * What every connection's pipeline shares to guard the way in: the publish intake (admission
+ * from the head, the hub-wide budget of bodies in flight, the bounded aggregation), the
+ * connection caps and their counters. Built once by the hub, handed to {@link
+ * HubChannelInitializer}.
  */
-public record FrontDoor(
-    PublishHandler publish, BodyBudget budget, ConnectionLimiter connections, FrontDoorCounters counters) {}
+public record FrontDoor(PublishIntake publish, ConnectionLimiter connections, FrontDoorCounters counters) {}

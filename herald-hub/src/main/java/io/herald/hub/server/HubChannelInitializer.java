@@ -5,6 +5,7 @@ import io.herald.hub.http.HostHeaderRule;
 import io.herald.hub.http.Http2IdleClose;
 import io.herald.hub.http.MalformedRequestGuard;
 import io.herald.hub.http.RequestTimeouts;
+import io.herald.hub.publish.PublishIntake;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,21 +39,25 @@ import java.time.Duration;
  * {@code http/1.1}. HTTP/2 matters for browsers: they open at most six HTTP/1.1 connections per
  * origin, so a page with a seventh EventSource would stall; over HTTP/2 each stream is cheap.
  *
- * <p>Whatever the protocol, requests end up as {@code FullHttpRequest}s in the same {@link
- * HubRouter}: on HTTP/2 each stream is a child channel with an HTTP/1-style codec of its own.
+ * <p>Whatever the protocol, a request takes one straight way, each package once: the front door's
+ * generic steps ({@code http/}: timeouts, malformed requests, the Host rule), then the {@link
+ * HubRouter}, which routes it from its head ({@code server/}); a publish goes on to the publish
+ * intake ({@code publish/}, see {@link PublishIntake}), every other request is completed without
+ * its body and answered by {@link Endpoints}. On HTTP/2 each stream is a child channel with an
+ * HTTP/1-style codec and the same steps of its own.
  */
 public final class HubChannelInitializer extends ChannelInitializer<SocketChannel> {
   /** Enough for a subscribe request's upgrade; a publish with a body arrives after the upgrade. */
   private static final int UPGRADE_MAX_BYTES = 64 * 1024;
 
   private final PipelineSettings settings;
-  private final HubRouter router;
+  private final Endpoints endpoints;
   private final SslContext ssl;
   private final FrontDoor door;
 
-  public HubChannelInitializer(PipelineSettings settings, HubRouter router, SslContext ssl, FrontDoor door) {
+  public HubChannelInitializer(PipelineSettings settings, Endpoints endpoints, SslContext ssl, FrontDoor door) {
     this.settings = settings;
-    this.router = router;
+    this.endpoints = endpoints;
     this.ssl = ssl;
     this.door = door;
   }
@@ -126,11 +131,12 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
 
   /** What follows the HTTP/1.1 codec and {@link RequestTimeouts}: one step each, body last. */
   private void addHttp1Handlers(ChannelPipeline p) {
-    p.addLast(new MalformedRequestGuard(), new HostHeaderRule(), gate(), new BodyLimit(settings.maxBodyBytes()), router);
+    p.addLast(new MalformedRequestGuard(), new HostHeaderRule(), router());
+    door.publish().addTo(p);
   }
 
-  private RequestGate gate() {
-    return new RequestGate(door.publish(), door.budget(), settings.maxBodyBytes(), door.counters());
+  private HubRouter router() {
+    return new HubRouter(endpoints, settings.maxBodyBytes());
   }
 
   private void addHttp2(ChannelPipeline p) {
@@ -158,9 +164,8 @@ public final class HubChannelInitializer extends ChannelInitializer<SocketChanne
             new Http2StreamFrameToHttpObjectCodec(true),
             new RequestTimeouts(Duration.ZERO, settings.bodyTimeout(), door.counters()),
             new MalformedRequestGuard(),
-            gate(),
-            new BodyLimit(settings.maxBodyBytes()),
-            router);
+            router());
+        door.publish().addTo(stream.pipeline());
       }
     });
   }

@@ -1,164 +1,125 @@
 package io.herald.hub.server;
 
-import io.herald.hub.http.Responses;
+import io.herald.hub.http.BodyLimit;
+import io.herald.hub.http.ConnectionErrors;
 import io.herald.hub.http.Query;
-import io.herald.hub.http.Cors;
-import io.herald.hub.ops.OpsHandler;
-import io.herald.hub.page.PageHandler;
-import io.herald.hub.publish.PublishHandler;
-import io.herald.hub.subscribe.SubscribeHandler;
-import io.herald.hub.subscriptions.SubscriptionsHandler;
-import io.netty.channel.ChannelHandler;
+import io.herald.hub.http.Responses;
+import io.herald.hub.publish.PublishIntake;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import java.io.IOException;
-import java.lang.System.Logger.Level;
-import java.util.List;
-import java.util.Map;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 
 /**
- * Sends each complete request to the handler of its endpoint, with the protocol's answers for
- * wrong methods, unknown paths and CORS preflights.
+ * Routes each request from its head, before any byte of its body is read: the one step of a
+ * connection's pipeline that knows the hub's endpoints.
  *
- * <p>Stateless and shared by every connection, HTTP/1.1 and HTTP/2 alike. Once a connection
- * carries an event stream, any further request on it (HTTP/1.1 pipelining) is ignored.
+ * <ul>
+ *   <li>A publish ({@code POST} on {@link #HUB_PATH}) goes on, head and body as they arrive, to
+ *       the publish intake that follows this handler in the pipeline ({@link PublishIntake}),
+ *       which admits it, collects its body and answers it. It never comes back here.
+ *   <li>Every other request takes no body: what it sends is read and dropped, never buffered, and
+ *       the request is completed with an empty one (through a {@link BodyLimit}, so a declared
+ *       length over the body limit still gets 413 and {@code Expect: 100-continue} its answer)
+ *       and handed to {@link Endpoints}.
+ *   <li>On a connection carrying an event stream, or one answered with {@code
+ *       Responses.failAndClose} (it is closing), nothing more is routed: requests are ignored,
+ *       what is closing is dropped.
+ * </ul>
+ *
+ * <p>One instance per HTTP/1.1 connection or HTTP/2 stream.
  */
-@ChannelHandler.Sharable
-public final class HubRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final System.Logger LOG = System.getLogger(HubRouter.class.getName());
+public final class HubRouter extends ChannelInboundHandlerAdapter {
   public static final String HUB_PATH = "/.well-known/mercure";
-  private static final io.netty.util.AttributeKey<Boolean> STREAMING =
-      io.netty.util.AttributeKey.valueOf("herald.streaming");
 
-  private final PublishHandler publish;
-  private final SubscribeHandler subscribe;
-  private final PageHandler page;
-  private final SubscriptionsHandler subscriptions;
-  private final OpsHandler ops;
-  private final boolean metricsHere;
-  private final Cors cors;
-  private final Availability availability;
+  private enum Mode { PUBLISH, PASS, DISCARD }
 
-  public HubRouter(
-      PublishHandler publish,
-      SubscribeHandler subscribe,
-      SubscriptionsHandler subscriptions,
-      OpsHandler ops,
-      boolean metricsHere,
-      PageHandler page,
-      Cors cors,
-      Availability availability) {
-    this.subscriptions = subscriptions;
-    this.ops = ops;
-    this.metricsHere = metricsHere;
-    this.publish = publish;
-    this.subscribe = subscribe;
-    this.page = page;
-    this.cors = cors;
-    this.availability = availability;
+  private final Endpoints endpoints;
+  /** Completes the requests that are not publishes; driven from this handler, never in the pipeline. */
+  private final BodyLimit bodiless;
+  private Mode mode = Mode.PASS;
+
+  /** @param maxBodyBytes the body limit: a request declaring more gets 413, whatever its endpoint */
+  public HubRouter(Endpoints endpoints, int maxBodyBytes) {
+    this.endpoints = endpoints;
+    this.bodiless = new BodyLimit(maxBodyBytes);
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    if (Boolean.TRUE.equals(ctx.channel().attr(STREAMING).get())) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (Responses.closing(ctx.channel())) {
+      ReferenceCountUtil.release(msg);
       return;
     }
-    Map<String, List<String>> query;
-    String path;
-    try {
-      path = Query.path(req.uri());
-      query = Query.params(req.uri());
-    } catch (IllegalArgumentException e) {
-      Responses.send(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "invalid URI: " + e.getMessage()));
+    if (msg instanceof HttpRequest req) {
+      mode = route(ctx, req);
+      if (mode == Mode.PUBLISH) {
+        ctx.fireChannelRead(msg);
+      } else {
+        complete(ctx, req);
+      }
       return;
     }
-    if (availability.isDraining() && !OpsHandler.owns(path)) {
-      FullHttpResponse res = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "hub is shutting down");
-      res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-      Responses.failAndClose(ctx, res);
-      return;
-    }
-    HttpMethod method = req.method();
-    if (path.equals(HUB_PATH)) {
-      if (method.equals(HttpMethod.GET)) {
-        if (subscribe.handle(ctx, req, query)) {
-          ctx.channel().attr(STREAMING).set(Boolean.TRUE);
+    if (msg instanceof HttpContent content) {
+      if (mode == Mode.PUBLISH) {
+        ctx.fireChannelRead(msg);
+      } else if (mode == Mode.DISCARD) {
+        content.release();
+        if (msg instanceof LastHttpContent) {
+          mode = Mode.PASS;
+          complete(ctx, LastHttpContent.EMPTY_LAST_CONTENT);
         }
-      } else if (method.equals(HttpMethod.POST)) {
-        publish.handle(ctx, req, query);
-      } else if (method.equals(HttpMethod.OPTIONS)) {
-        preflight(ctx, req);
       } else {
-        methodNotAllowed(ctx, req, "GET, POST, OPTIONS");
+        complete(ctx, content);
       }
-    } else if (SubscriptionsHandler.owns(rawPath(req.uri()))) {
-      if (method.equals(HttpMethod.GET)) {
-        subscriptions.handle(ctx, req, rawPath(req.uri()), query);
-      } else if (method.equals(HttpMethod.OPTIONS)) {
-        preflight(ctx, req);
-      } else {
-        methodNotAllowed(ctx, req, "GET, OPTIONS");
-      }
-    } else if (OpsHandler.owns(path)) {
-      ops.handle(ctx, req, path, metricsHere);
-    } else if (path.equals("/") || path.equals("/index.html")) {
-      if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
-        page.handle(ctx, req);
-      } else {
-        methodNotAllowed(ctx, req, "GET, HEAD");
-      }
-    } else {
-      Responses.send(ctx, req, Responses.text(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + abbreviate(path)));
-    }
-  }
-
-  private void preflight(ChannelHandlerContext ctx, FullHttpRequest req) {
-    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    if (!cors.allows(origin)) {
-      Responses.send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "origin not allowed by --cors-origins"));
       return;
     }
-    FullHttpResponse res = Responses.body(HttpResponseStatus.NO_CONTENT, "text/plain", "");
-    res.headers().remove(HttpHeaderNames.CONTENT_TYPE);
-    cors.applyPreflight(req, res.headers());
-    Responses.send(ctx, req, res);
+    ctx.fireChannelRead(msg);
   }
 
-  private static void methodNotAllowed(ChannelHandlerContext ctx, FullHttpRequest req, String allow) {
-    FullHttpResponse res = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: " + req.method());
-    res.headers().set(HttpHeaderNames.ALLOW, allow);
-    Responses.send(ctx, req, res);
+  private static Mode route(ChannelHandlerContext ctx, HttpRequest req) {
+    if (req.method().equals(HttpMethod.POST) && HUB_PATH.equals(pathOf(req)) && !Endpoints.streaming(ctx.channel())) {
+      return Mode.PUBLISH;
+    }
+    return BodyLimit.announcesBody(req) && !(req instanceof FullHttpMessage) ? Mode.DISCARD : Mode.PASS;
   }
 
-  private static String rawPath(String uri) {
-    int q = uri.indexOf('?');
-    return q < 0 ? uri : uri.substring(0, q);
+  private static String pathOf(HttpRequest req) {
+    try {
+      return Query.path(req.uri());
+    } catch (IllegalArgumentException e) {
+      return null; // not a publish: the endpoints answer 400
+    }
   }
 
-  private static String abbreviate(String s) {
-    String clean = s.replaceAll("[\\p{Cntrl}]", "?");
-    return clean.length() <= 100 ? clean : clean.substring(0, 100) + "...";
+  /** Feeds a part of a request without body to the aggregator; a complete one goes to its endpoint. */
+  private void complete(ChannelHandlerContext ctx, HttpObject part) throws Exception {
+    for (Object out : bodiless.collect(ctx, part)) {
+      if (out instanceof FullHttpRequest req) {
+        try {
+          endpoints.handle(ctx, req);
+        } finally {
+          req.release();
+        }
+      } else {
+        ctx.fireChannelRead(out);
+      }
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+    bodiless.handlerRemoved(ctx); // a request cut short is released
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // Connection resets and broken pipes are the normal end of a stream: not worth a stack trace.
-    // A client gone in the middle of its body (PrematureChannelClosureException) is one too.
-    if (cause instanceof IOException || cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
-      LOG.log(Level.DEBUG, "connection error: {0}", cause.toString());
-    } else {
-      LOG.log(Level.WARNING, "unexpected error on " + ctx.channel() + ", closing it", cause);
-    }
-    ctx.close();
-  }
-
-  /** Tells the router whether the hub is draining (shutting down gracefully). */
-  public interface Availability {
-    boolean isDraining();
+    ConnectionErrors.close(ctx, cause);
   }
 }

@@ -1,16 +1,13 @@
-package io.herald.hub.server;
+package io.herald.hub.publish;
 
-import io.herald.hub.http.FrontDoorCounters;
 import io.herald.hub.http.BodyBudget;
 import io.herald.hub.http.BodyLimit;
+import io.herald.hub.http.FrontDoorCounters;
 import io.herald.hub.http.Query;
-import io.herald.hub.publish.PublishHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -20,50 +17,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides from a request's head, before any byte of its body is read or buffered, whether the
- * body may be collected. Sits right before the aggregator ({@link BodyLimit}).
+ * The first step of the publish intake: decides from a publish's head, before any byte of its
+ * body is read or buffered, whether the body may be collected. Sits right before the aggregator
+ * ({@link BodyLimit}); the router in front of it hands it publishes only.
  *
  * <ul>
  *   <li>A publish whose declared {@code Content-Length} is over the body limit gets 413 from the
- *       head (by the aggregator, for everyone alike); its body is dropped as it arrives.
- *   <li>A publish ({@code POST} on the hub path) is admitted by {@link PublishHandler#admit}: its
- *       token (header, query or cookie) is verified and the cookie CSRF rule applied here, so a
- *       client without a valid token gets its 401 at once and never makes the hub hold its body;
- *       so does a publisher over its request limits (429 with {@code Retry-After}). The verified {@link Authentication} is handed on in {@link PublishHandler#ADMITTED}.
+ *       head (by the aggregator); its body is dropped as it arrives.
+ *   <li>A publish is admitted by {@link PublishAdmission} (400 content type, 401 token, 403
+ *       cookie origin, 429 limits) and refused at once otherwise. The verified publisher is
+ *       handed on in {@link PublishAdmission#ADMITTED}.
  *   <li>An admitted body reserves its bytes in the hub-wide {@link BodyBudget}: the declared
  *       {@code Content-Length} at once, or chunk by chunk; one that does not fit gets 503 with
  *       {@code Retry-After}. The reservation is given back once the request has been handled or
  *       its connection (HTTP/2: stream) closes.
- *   <li>Every other request takes no body: what it sends is read and dropped, never buffered, and
- *       the request goes on with an empty one.
  * </ul>
  *
  * <p>One instance per HTTP/1.1 connection or HTTP/2 stream.
  */
-public final class RequestGate extends ChannelInboundHandlerAdapter {
+final class PublishGate extends ChannelInboundHandlerAdapter {
   /** The {@code Retry-After} of a 503 for a full budget: bodies in flight drain within seconds. */
   static final String RETRY_AFTER_SECONDS = "1";
 
-  private enum Mode { PASS, PUBLISH, DISCARD, REFUSED }
+  private enum Mode { PUBLISH, DISCARD, REFUSED }
 
-  private final PublishHandler publish;
+  private final PublishAdmission admission;
   private final BodyBudget budget;
   private final int maxBodyBytes;
   private final FrontDoorCounters counters;
-  private Mode mode = Mode.PASS;
+  private Mode mode = Mode.PUBLISH;
   private HttpRequest head;
   /** Bytes this request holds in the budget. */
   private long reserved;
   /** Whether the reservation was made from Content-Length (else chunk by chunk). */
   private boolean declared;
 
-  public RequestGate(PublishHandler publish, BodyBudget budget, int maxBodyBytes, FrontDoorCounters counters) {
-    this.publish = publish;
+  PublishGate(PublishAdmission admission, BodyBudget budget, int maxBodyBytes, FrontDoorCounters counters) {
+    this.admission = admission;
     this.budget = budget;
     this.maxBodyBytes = maxBodyBytes;
     this.counters = counters;
   }
-
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -74,20 +68,17 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpRequest req) {
       release();
       head = req;
-      ctx.channel().attr(PublishHandler.ADMITTED).set(null);
+      ctx.channel().attr(PublishAdmission.ADMITTED).set(null);
       mode = decide(ctx, req);
       if (mode == Mode.REFUSED) {
         ReferenceCountUtil.release(msg);
         return;
       }
-      if (msg instanceof FullHttpMessage) {
-        // Complete already (an HTTP/2 request without body, an upgrade request): nothing to hold.
-        mode = Mode.PASS;
-        ctx.fireChannelRead(msg);
-        release();
-        return;
-      }
       ctx.fireChannelRead(msg);
+      if (msg instanceof FullHttpMessage) {
+        // Complete already (an HTTP/2 request without body, an upgrade request): nothing held.
+        release();
+      }
       return;
     }
     if (msg instanceof HttpContent content) {
@@ -95,20 +86,18 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
       if (mode == Mode.DISCARD) {
         content.release();
         if (last) {
-          mode = Mode.PASS;
           ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
         }
         return;
       }
-      if (mode == Mode.PUBLISH && !declared && !reserveChunk(content.content().readableBytes())) {
+      if (!declared && !reserveChunk(content.content().readableBytes())) {
         content.release();
         refuseForBudget(ctx);
         return;
       }
       ctx.fireChannelRead(msg);
       if (last) {
-        // The aggregator has handed the whole request to the router, which has read it.
-        mode = Mode.PASS;
+        // The aggregator has handed the whole request to the handler, which has read it.
         release();
       }
       return;
@@ -118,33 +107,24 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
 
   private Mode decide(ChannelHandlerContext ctx, HttpRequest req) {
     declared = false;
-    String path;
-    try {
-      path = Query.path(req.uri());
-    } catch (IllegalArgumentException e) {
-      path = null; // the router answers 400
-    }
-    if (!req.method().equals(HttpMethod.POST) || !HubRouter.HUB_PATH.equals(path)) {
-      return BodyLimit.announcesBody(req) && !(req instanceof FullHttpMessage) ? Mode.DISCARD : Mode.PASS;
-    }
     long length = req instanceof FullHttpMessage ? -1 : HttpUtil.getContentLength(req, -1L);
     if (length > maxBodyBytes) {
-      // Refused from the head by the aggregator (413, whoever sends it); what follows is dropped.
+      // Refused from the head by the aggregator (413); what follows is dropped.
       return Mode.DISCARD;
     }
     Map<String, List<String>> query;
     try {
       query = Query.params(req.uri());
     } catch (IllegalArgumentException e) {
-      publish.refuseBeforeBody(ctx, req, HttpResponseStatus.BAD_REQUEST, "invalid URI: " + e.getMessage());
+      admission.refuseBeforeBody(ctx, req, HttpResponseStatus.BAD_REQUEST, "invalid URI: " + e.getMessage(), null);
       return Mode.REFUSED;
     }
-    PublishHandler.Admission admission = publish.admit(ctx.channel(), req, query);
-    if (!admission.admitted()) {
-      publish.refuseBeforeBody(ctx, req, admission.status(), admission.reason(), admission.retryAfter());
+    PublishAdmission.Admission admitted = admission.admit(ctx.channel(), req, query);
+    if (!admitted.admitted()) {
+      admission.refuseBeforeBody(ctx, req, admitted.status(), admitted.reason(), admitted.retryAfter());
       return Mode.REFUSED;
     }
-    ctx.channel().attr(PublishHandler.ADMITTED).set(admission.authentication());
+    ctx.channel().attr(PublishAdmission.ADMITTED).set(admitted.authentication());
     if (req instanceof FullHttpMessage) {
       return Mode.PUBLISH;
     }
@@ -175,7 +155,7 @@ public final class RequestGate extends ChannelInboundHandlerAdapter {
   private void refuseForBudget(ChannelHandlerContext ctx) {
     mode = Mode.REFUSED;
     counters.bodyRefusedInFlight();
-    publish.refuseBeforeBody(ctx, head, HttpResponseStatus.SERVICE_UNAVAILABLE,
+    admission.refuseBeforeBody(ctx, head, HttpResponseStatus.SERVICE_UNAVAILABLE,
         "too many request bodies in flight, retry shortly", RETRY_AFTER_SECONDS);
   }
 
