@@ -578,5 +578,8 @@ public final class HubConfig {
     public HubConfig build() {
       return new HubConfig(this);
     }
+
+    /** Made by {@link HubConfig#builder()} only, so an exported default constructor is no API. */
+    private Builder() {}
   }
 }

@@ -228,12 +228,14 @@ public final class HubServer implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
-  public PublishCounters publishCounters() {
-    return publishCounters;
+  /** Publishes counted by result, since the hub started. */
+  public PublishStats publishCounters() {
+    return new PublishStats(publishCounters);
   }
 
-  public SubscriberCounters subscriberCounters() {
-    return subscriberCounters;
+  /** Subscriber streams open now and what the streams were sent, since the hub started. */
+  public SubscriberStats subscriberCounters() {
+    return new SubscriberStats(subscriberCounters);
   }
 
   /** The per-address and per-subject request limits, and what they count. */
