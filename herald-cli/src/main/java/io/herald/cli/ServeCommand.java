@@ -168,7 +168,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-connections-per-address", defaultValue = "" + HubConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, description = "Open connections from one client address (default ${DEFAULT-VALUE}; 0 = no limit, e.g. behind a proxy).")
   int maxConnectionsPerAddress;
 
-  @Option(names = "--max-connections", defaultValue = "0", description = "Open connections in total (default: 90% of the open-file limit).")
+  @Option(names = "--max-connections", defaultValue = "0", description = "Open connections in total (default: 90%% of the open-file limit).")
   int maxConnections;
 
   @Option(names = "--max-topic-bytes", defaultValue = "" + HubConfig.DEFAULT_MAX_TOPIC_BYTES, description = "Longest topic (publish, alternates too) or topic selector (subscribe) in UTF-8 bytes (default ${DEFAULT-VALUE}); longer gets 400.")
