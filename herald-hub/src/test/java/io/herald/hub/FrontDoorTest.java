@@ -225,6 +225,11 @@ class FrontDoorTest {
     }
 
     @Override
+    public long lastStoredSequence() {
+      return inner.lastStoredSequence();
+    }
+
+    @Override
     public History history() {
       return inner.history();
     }

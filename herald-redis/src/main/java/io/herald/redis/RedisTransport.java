@@ -225,6 +225,11 @@ public final class RedisTransport implements Transport {
    * and dispatched (a lower bound on its reader's lag; for metrics).
    */
   @Override
+  public long lastStoredSequence() {
+    return commits.lastStoredSequence();
+  }
+
+  @Override
   public long lag() {
     return commits.queued() + Math.max(0, maxAcked.get() - reader.lastSequence());
   }

@@ -132,6 +132,18 @@ public final class GroupCommit<T> implements AutoCloseable {
       return out;
     }
 
+    /** The highest sequence among the answers "stored" or "already stored", or 0. */
+    private long lastSequence() {
+      long last = 0;
+      for (Object a : answers) {
+        if (a instanceof PublishResult r && r.outcome() != PublishResult.Outcome.CONFLICT
+            && r.update().sequence() > last) {
+          last = r.update().sequence();
+        }
+      }
+      return last;
+    }
+
     /** Completes every publish's future: the step ended, with {@code failure} or not. */
     private void answer(TransportUnavailableException failure) {
       for (int i = 0; i < answers.length; i++) {
@@ -165,6 +177,8 @@ public final class GroupCommit<T> implements AutoCloseable {
   private final Semaphore inFlight;
   private final Thread writer;
   private volatile boolean closed;
+  /** See {@link #lastStoredSequence()}; written only by whoever finishes a store step. */
+  private volatile long lastStored;
   /** Set when the writer died of an Error: nothing will be stored any more. */
   private volatile boolean dead;
 
@@ -306,14 +320,27 @@ public final class GroupCommit<T> implements AutoCloseable {
       failure = unavailable(e);
     }
     if (failure == null) {
-      // Dispatch before the answer: a subscriber that connects once the publisher has its 200
-      // must find the update already handed over (a live-only stream skips it, see the hub's
-      // FanOut), not racing it. Handing over only queues work, so the answer is not delayed by
-      // fan-out. An Error here ends the writer before the answer: the batch fails (503) though
-      // stored, and a retry with the same ID is answered as a duplicate; nothing is lost.
-      afterStored.accept(batch);
+      // Before the answers: whoever learns of an answer finds its sequence here already.
+      long last = batch.lastSequence();
+      if (last > lastStored) {
+        lastStored = last;
+      }
     }
     batch.answer(failure);
+    if (failure == null) {
+      afterStored.accept(batch);
+    }
+  }
+
+  /**
+   * The highest sequence of an update stored through this queue, set before the publishes of its
+   * batch are answered: every update a publisher has been answered "stored" for has a sequence
+   * at or below it. A subscriber that opens a live-only stream skips through it, so it is not
+   * given an update published before it came (whose hand-over to the subscribers' side may
+   * still be under way: the answer goes first, so that a 200 never waits for fan-out work).
+   */
+  public long lastStoredSequence() {
+    return lastStored;
   }
 
   private static TransportUnavailableException unavailable(Throwable e) {
@@ -411,10 +438,10 @@ public final class GroupCommit<T> implements AutoCloseable {
     }
 
     /**
-     * Runs once a batch is stored without failure and <em>before</em> its futures complete, on
-     * the thread that finished the store step (the writer, for a store that finishes there): a
-     * single-node transport dispatches the batch's updates here, so that every update a
-     * publisher got its answer for has already been handed to the subscribers' side.
+     * Runs after the futures of a batch stored without failure completed, on the thread that
+     * completed them (the writer, for a store that finishes there): a single-node transport
+     * dispatches the batch's updates here. After, not before: a publisher's answer must not wait
+     * for fan-out work.
      */
     public Builder<T> afterStored(Consumer<Batch<T>> hook) {
       this.afterStored = Objects.requireNonNull(hook, "hook");

@@ -108,6 +108,11 @@ public final class HistoryTransport implements Transport {
   }
 
   @Override
+  public long lastStoredSequence() {
+    return commits.lastStoredSequence();
+  }
+
+  @Override
   public long lag() {
     return commits.queued();
   }
@@ -209,7 +214,7 @@ public final class HistoryTransport implements Transport {
     }
   }
 
-  /** Once a batch is stored, before its futures complete: hands its updates to the listener, in order. */
+  /** After a batch's futures completed: hands its stored updates to the listener, in order. */
   private void dispatch(GroupCommit.Batch<Pending> batch) {
     UpdateListener l = listener;
     for (Update u : batch.stored()) {

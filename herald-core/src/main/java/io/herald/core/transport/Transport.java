@@ -45,6 +45,14 @@ public interface Transport extends AutoCloseable {
    */
   void dispatchTo(UpdateListener listener);
 
+  /**
+   * The highest sequence this transport has stored, known before any of its publishers is
+   * answered (see {@link GroupCommit#lastStoredSequence()}): every update whose publish was
+   * answered has a sequence at or below it. A live-only subscriber skips through it, so it is
+   * not given an update published before it came, whose dispatch may still be under way.
+   */
+  long lastStoredSequence();
+
   /** The history replays are read from. */
   History history();
 

@@ -83,9 +83,9 @@ public final class FanOut implements UpdateListener {
 
   /**
    * The sequence of the last update handed to {@link #onUpdate}, set on the transport's thread
-   * before the update is queued to the loops. The transport hands an update over before its
-   * publisher is acknowledged, so a stream opened after a 200 reads at least that update's
-   * sequence here, even while a loop has not yet run the dispatch task.
+   * before the update is queued to the loops: a stream opened now reads it even while a loop has
+   * not yet run that update's dispatch task. (An update already answered but not yet handed
+   * over is covered by the transport's {@code lastStoredSequence()}.)
    */
   private volatile long lastReceived;
 

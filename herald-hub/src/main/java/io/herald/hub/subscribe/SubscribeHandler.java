@@ -154,7 +154,8 @@ public final class SubscribeHandler {
 
     LoopSubscribers home = fanOut.on(channel.eventLoop());
     // Read before this stream's own subscription events are published: those it may receive.
-    long publishedBefore = fanOut.lastReceived();
+    // What was stored before now (answered or about to be), and what the fan-out already has.
+    long publishedBefore = Math.max(transport.lastStoredSequence(), fanOut.lastReceived());
     SubscriberStream stream = new SubscriberStream(
         channel, home, selectors, grants, counters, settings.maxQueuedBytes(), lastEventId != null);
     if (registry.enabled()) {
@@ -164,8 +165,9 @@ public final class SubscribeHandler {
     }
     if (lastEventId == null) {
       // Live only means what is published from now on. An update acknowledged before this
-      // request may not have reached this loop yet (its dispatch task still queued): without
-      // this, such an update would arrive live though it was published before the stream.
+      // request may not have reached this loop yet (the 200 goes out before the hand-over to
+      // the fan-out, and its dispatch task may still be queued): without this, such an update
+      // would arrive live though it was published before the stream.
       stream.resumeAfter(publishedBefore);
     }
     stream.open();

@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A live-only stream (no {@code Last-Event-ID}) gets what is published after it opened, and not
- * an update published before it whose dispatch task had not yet run on the stream's event loop:
- * the ordering a hub meets when a subscriber connects right after a publisher's 200. On an
- * {@link EmbeddedChannel} the ordering is exact: its loop runs queued tasks only after the
- * request was read, so the earlier update's dispatch reaches the loop after the stream joined it.
+ * an update published before it that had not reached the stream's event loop yet: the orderings
+ * a hub meets when a subscriber connects right after a publisher's 200 (the answer goes out
+ * before the hand-over to the fan-out, and the fan-out's dispatch task may still be queued). On
+ * an {@link EmbeddedChannel} the orderings are exact: its loop runs queued tasks only after the
+ * request was read, and the test holds the transport's hand-over itself.
  */
 class LiveOnlyStreamTest {
   private static final String TOPIC = "https://example.com/t";
@@ -79,6 +80,38 @@ class LiveOnlyStreamTest {
 
     String stream = drain();
     assertThat(stream).contains("200 OK").contains("data: after").doesNotContain("data: before");
+  }
+
+  @Test
+  void anUpdateAnsweredButNotYetHandedOverIsNotDeliveredLive() throws Exception {
+    channel.pipeline().addLast(new HttpServerCodec(), new SimpleChannelInboundHandler<HttpRequest>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, HttpRequest req) {
+        subscribe.handle(ctx, req, Query.params(req.uri()));
+      }
+    });
+    // The transport answers a publish, then hands it to the fan-out: hold the hand-over, as a
+    // busy writer thread would, while the subscriber connects.
+    java.util.concurrent.CompletableFuture<Void> handOver = new java.util.concurrent.CompletableFuture<>();
+    transport.dispatchTo(u -> {
+      handOver.join();
+      fanOut.onUpdate(u);
+    });
+    Update before = transport.publish(new Update("id-b", List.of(TOPIC), "before", null, -1, false, 0))
+        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+    channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+        "/.well-known/mercure?topic=" + URLEncoder.encode(TOPIC, StandardCharsets.UTF_8)));
+    handOver.complete(null);
+    Update after = transport.publish(new Update("id-a", List.of(TOPIC), "after", null, -1, false, 0))
+        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(after.sequence()).isGreaterThan(before.sequence());
+    // The fan-out has both (the second hand-over follows the first on the writer thread).
+    for (int i = 0; i < 500 && fanOut.lastReceived() < after.sequence(); i++) {
+      Thread.sleep(10);
+    }
+    channel.runPendingTasks();
+
+    assertThat(drain()).contains("200 OK").contains("data: after").doesNotContain("data: before");
   }
 
   private static Update update(long sequence, String data) {
