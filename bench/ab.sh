@@ -16,7 +16,8 @@
 #              1,000 updates/s round-robin, memory history.
 # Env: AB_PAIRS (default 2) pairs per size, the order flipped every other pair; AB_TOOL_JAR, the jar
 # whose `bench` drives both (default: the first jar, so the tool is the same for both sides);
-# AB_OUT (default target/ab) for the JSON reports. Prints one line per run.
+# AB_OUT (default target/ab) for the JSON reports; AB_SIZES to choose the sizes, e.g.
+# "5000:100,1000:1000" (subscribers:updates/s, or subscribers:templates). Prints one line per run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mode=${1:?mode: fanout or templates}
@@ -62,7 +63,9 @@ print(f"{sys.argv[2]:10} {w['subscribers']:>5} subs {what}: {w['publishedPerSec'
 PY
 }
 
-if [ "$mode" = fanout ]; then sizes=("1000 1000" "5000 100"); else sizes=("2000 200" "5000 1000"); fi
+if [ -n "${AB_SIZES:-}" ]; then
+  IFS=, read -ra sizes <<< "${AB_SIZES//:/ }"
+elif [ "$mode" = fanout ]; then sizes=("1000 1000" "5000 100"); else sizes=("2000 200" "5000 1000"); fi
 echo "ab: $mode, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M) UTC"
 for ((i = 0; i < PAIRS; i++)); do
   for size in "${sizes[@]}"; do
