@@ -3,30 +3,15 @@ package io.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.herald.core.testing.ApiSignatures;
 import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
-import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Executable;
-import java.lang.reflect.Field;
-import java.lang.reflect.GenericArrayType;
-import java.lang.reflect.Member;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
-import java.lang.reflect.TypeVariable;
-import java.lang.reflect.WildcardType;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -109,125 +94,14 @@ class HubModuleTest {
         .contains("HubServer", "HubConfig", "Builder", "PublishStats", "SubscriberStats",
             "JwtVerifier", "JwtKeys", "TokenIssuer", "LimitSettings", "RequestLimits");
 
-    Set<String> leaks = new TreeSet<>();
-    for (Class<?> type : api) {
-      String where = type.getName();
-      check(where + " extends", type.getGenericSuperclass(), leaks);
-      for (Type t : type.getGenericInterfaces()) {
-        check(where + " implements", t, leaks);
-      }
-      for (TypeVariable<?> v : type.getTypeParameters()) {
-        check(where + "<" + v.getName() + ">", v, leaks);
-      }
-      for (Field f : type.getDeclaredFields()) {
-        if (visible(f)) {
-          check(where + "." + f.getName(), f.getGenericType(), leaks);
-        }
-      }
-      for (Constructor<?> c : type.getDeclaredConstructors()) {
-        if (visible(c)) {
-          checkExecutable(where + ".<init>", c, leaks);
-        }
-      }
-      for (Method m : type.getDeclaredMethods()) {
-        if (visible(m)) {
-          check(where + "." + m.getName() + " returns", m.getGenericReturnType(), leaks);
-          checkExecutable(where + "." + m.getName(), m, leaks);
-        }
-      }
-    }
-    assertThat(leaks).containsExactlyInAnyOrder(
+    assertThat(ApiSignatures.leaks(api, HubModuleTest::allowed)).containsExactlyInAnyOrder(
         "io.herald.hub.limits.LimitKeys.clientAddress parameter: io.netty.channel.Channel",
         "io.herald.hub.limits.Refusal.response returns: io.netty.handler.codec.http.FullHttpResponse");
   }
 
   /** The public and protected classes of the exported packages as built, nested ones included. */
   private static List<Class<?>> apiClasses() throws IOException, URISyntaxException {
-    List<String> names;
-    try (ModuleReader reader = built().open(); Stream<String> resources = reader.list()) {
-      names = resources
-          .filter(r -> r.endsWith(".class") && !r.equals("module-info.class"))
-          .map(r -> r.substring(0, r.length() - ".class".length()).replace('/', '.'))
-          .filter(n -> EXPORTED.contains(n.substring(0, n.lastIndexOf('.'))))
-          .filter(n -> !n.contains("$")) // nested classes are reached from their outer class
-          .sorted()
-          .collect(Collectors.toList());
-    }
-    List<Class<?>> visible = new ArrayList<>();
-    for (String name : names) {
-      try {
-        addVisible(Class.forName(name, false, HubModuleTest.class.getClassLoader()), visible);
-      } catch (ClassNotFoundException e) {
-        throw new AssertionError(name, e);
-      }
-    }
-    return visible;
-  }
-
-  private static void addVisible(Class<?> type, List<Class<?>> visible) {
-    int m = type.getModifiers();
-    if (!Modifier.isPublic(m) && !Modifier.isProtected(m)) {
-      return;
-    }
-    visible.add(type);
-    for (Class<?> nested : type.getDeclaredClasses()) {
-      addVisible(nested, visible);
-    }
-  }
-
-  private static boolean visible(Member member) {
-    int m = member.getModifiers();
-    return !member.isSynthetic() && (Modifier.isPublic(m) || Modifier.isProtected(m));
-  }
-
-  private static void checkExecutable(String where, Executable e, Set<String> leaks) {
-    for (Type t : e.getGenericParameterTypes()) {
-      check(where + " parameter", t, leaks);
-    }
-    for (Type t : e.getGenericExceptionTypes()) {
-      check(where + " throws", t, leaks);
-    }
-    for (TypeVariable<?> v : e.getTypeParameters()) {
-      check(where + "<" + v.getName() + ">", v, leaks);
-    }
-  }
-
-  private static void check(String where, Type type, Set<String> leaks) {
-    check(where, type, leaks, new ArrayList<>());
-  }
-
-  private static void check(String where, Type type, Set<String> leaks, List<Type> seen) {
-    if (type == null || seen.contains(type)) {
-      return;
-    }
-    seen.add(type);
-    if (type instanceof Class<?> c) {
-      while (c.isArray()) {
-        c = c.getComponentType();
-      }
-      if (!c.isPrimitive() && !allowed(c)) {
-        leaks.add(where + ": " + c.getName());
-      }
-    } else if (type instanceof ParameterizedType p) {
-      check(where, p.getRawType(), leaks, seen);
-      check(where, p.getOwnerType(), leaks, seen);
-      for (Type argument : p.getActualTypeArguments()) {
-        check(where, argument, leaks, seen);
-      }
-    } else if (type instanceof WildcardType w) {
-      for (Type bound : w.getUpperBounds()) {
-        check(where, bound, leaks, seen);
-      }
-      for (Type bound : w.getLowerBounds()) {
-        check(where, bound, leaks, seen);
-      }
-    } else if (type instanceof GenericArrayType a) {
-      check(where, a.getGenericComponentType(), leaks, seen);
-    } else if (type instanceof TypeVariable<?> v) {
-      for (Type bound : v.getBounds()) {
-        check(where, bound, leaks, seen);
-      }
-    }
+    return ApiSignatures.visibleTypes(built(), EXPORTED::contains, HubModuleTest.class.getClassLoader());
   }
 
   private static boolean allowed(Class<?> c) {
