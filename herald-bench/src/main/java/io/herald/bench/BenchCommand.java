@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Load-tests an SSE hub: many subscribers, a fixed publish rate, latency, loss, memory and CPU.",
+      "Load-tests an SSE hub: many subscribers, a fixed publish rate (or closed-loop publishers), delivery and "
+          + "publish latency, loss, memory and CPU.",
       "Templates take {topic} and {data}. Example against a hub started with --anonymous:",
       "  herald bench --scenario fanout --subscribers 10000 --rate 100 \\",
       "    --publish-header \"Authorization: Bearer $TOKEN\" --target-pid $(pgrep -f 'herald.jar serve')"
@@ -60,7 +62,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--topics", defaultValue = "1000", description = "Topics of the 'topics' scenario (default ${DEFAULT-VALUE}).")
   int topics;
 
-  @Option(names = "--rate", defaultValue = "100", description = "Updates published per second (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", defaultValue = "100",
+      description = "Updates published per second in --publish-mode rate; ignored in closed (default ${DEFAULT-VALUE}).")
   int rate;
 
   @Option(names = "--topics-rate", defaultValue = "1000",
@@ -86,8 +89,16 @@ public final class BenchCommand implements Callable<Integer> {
   int threads;
 
   @Option(names = "--publish-connections", defaultValue = "16",
-      description = "Keep-alive connections the publisher may use (default ${DEFAULT-VALUE}).")
+      description = "Keep-alive connections the publisher may use, one request in flight each (default ${DEFAULT-VALUE}).")
   int publishConnections;
+
+  @Option(names = "--publish-mode", defaultValue = "rate", converter = Mode.class,
+      description = "How publishers offer updates: 'rate' publishes --rate updates/s over up to --publish-connections "
+          + "connections, skipping updates more than 1 s late; 'closed' keeps each of --publish-connections connections "
+          + "busy, sending the next update as soon as the previous one is answered, as ordinary clients do, and ignores "
+          + "--rate and --topics-rate (--sweep-rates then only repeat the same step). Both report the publish round "
+          + "trip (publishP50Ms..publishMaxMs) (default ${DEFAULT-VALUE}).")
+  PublishMode publishMode;
 
   @Option(names = "--max-pending-connects", defaultValue = "1000",
       description = "Connection attempts in flight at once (default ${DEFAULT-VALUE}).")
@@ -133,7 +144,7 @@ public final class BenchCommand implements Callable<Integer> {
         new Template(publishBody), List.copyOf(publishHeaders), List.copyOf(subscribeHeaders), subscribers,
         Math.max(1, topics), rate, topicsRate, duration, warmup, payload, sources,
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), publishConnections, maxPendingConnects,
-        churnRate, List.copyOf(sweepRates), p99Limit, List.copyOf(targetPids), jcmd, !quiet);
+        churnRate, List.copyOf(sweepRates), p99Limit, List.copyOf(targetPids), jcmd, !quiet, publishMode);
     List<Report> reports = new ArrayList<>();
     for (String name : scenarios) {
       Report r = Scenario.parse(name).run(settings, System.err);
@@ -169,6 +180,14 @@ public final class BenchCommand implements Callable<Integer> {
   /** Runs the benchmark as its own program (without the rest of the CLI). */
   public static void main(String[] args) {
     System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+  }
+
+  /** Publish modes written in lower case: {@code rate}, {@code closed}. */
+  static final class Mode implements ITypeConverter<PublishMode> {
+    @Override
+    public PublishMode convert(String value) {
+      return PublishMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    }
   }
 
   /** Durations written {@code 10s}, {@code 500ms}, {@code 2m}, or a bare number of seconds. */

@@ -30,6 +30,7 @@ public final class CompareReport {
       m("publishedPerSec", "updates/s published", true), m("deliveriesPerSec", "deliveries/s", true),
       m("p50Ms", "latency p50 (ms)", false), m("p90Ms", "latency p90 (ms)", false), m("p99Ms", "latency p99 (ms)", false),
       m("p999Ms", "latency p99.9 (ms)", false), m("maxMs", "latency max (ms)", false),
+      m("publishP50Ms", "publish round trip p50 (ms)", false), m("publishP99Ms", "publish round trip p99 (ms)", false),
       m("lost", "updates lost", false), m("duplicated", "updates duplicated", false),
       m("targetCpuCores", "hub CPU (cores)", false), m("toolCpuCores", "load tool CPU (cores)", false),
       m("rssPerConnectionBytes", "hub RSS per connection (bytes)", false)}},

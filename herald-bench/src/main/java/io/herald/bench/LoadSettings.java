@@ -32,6 +32,7 @@ import java.util.List;
  * @param targetPids processes of the hub whose memory and CPU are reported (empty: none)
  * @param jcmd whether the target is a JVM whose heap can be read with {@code jcmd}
  * @param progress whether to print a progress line on stderr
+ * @param publishMode a fixed rate, or a closed loop per publish connection (see {@link PublishMode})
  */
 record LoadSettings(
     String label,
@@ -56,7 +57,8 @@ record LoadSettings(
     Duration p99Limit,
     List<Long> targetPids,
     boolean jcmd,
-    boolean progress) {
+    boolean progress,
+    PublishMode publishMode) {
 
   /** The name of topic {@code i}. */
   static String topicName(int i) {
@@ -67,6 +69,7 @@ record LoadSettings(
   LoadSettings withShape(int subscribers, int topics) {
     return new LoadSettings(label, subscribeUrls, publishUrls, publishBody, publishHeaders, subscribeHeaders,
         subscribers, topics, rate, topicsRate, duration, warmup, payloadBytes, sources, threads, publishConnections,
-        maxPendingConnects, churnRate, sweepRates, p99Limit, targetPids, jcmd, progress);
+        maxPendingConnects, churnRate, sweepRates, p99Limit, targetPids, jcmd, progress,
+        publishMode);
   }
 }

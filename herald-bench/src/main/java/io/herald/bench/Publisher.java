@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -34,13 +35,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Publishes updates at a fixed rate from its own event loop, over a few keep-alive HTTP/1.1
- * connections with one request in flight each. With several publish URLs (one per hub node)
- * updates take the URLs in turn, each URL with its own share of the connections, as behind a
- * round-robin load balancer. Updates go round-robin over the topics; each
+ * Publishes updates from its own event loop over a few keep-alive HTTP/1.1 connections with one
+ * request in flight each: at a fixed rate, or in a closed loop where each connection sends its
+ * next update as soon as the previous one is answered (see {@link PublishMode}). With several
+ * publish URLs (one per hub node) updates take the URLs in turn, each URL with its own share of
+ * the connections, as behind a round-robin load balancer. Updates go round-robin over the topics; each
  * carries its topic's next sequence number and its send time (see {@link Payload}). When every
  * connection is busy the updates due wait; more than a second behind, they are skipped and counted,
- * so the achieved rate (not the asked one) is what reports show.
+ * so the achieved rate (not the asked one) is what reports show. The round trip of every
+ * acknowledged publish (request written to response read) goes to {@link Tally#publishRtt}.
  */
 final class Publisher implements AutoCloseable {
   private static final long TICK_MICROS = 1000;
@@ -58,6 +61,10 @@ final class Publisher implements AutoCloseable {
   private final long[] nextSequence;
   private int nextUrl;
   private int inFlight;
+  /** The most requests ever in flight at once, over all connections (written on the loop only). */
+  private volatile int maxInFlight;
+  /** In closed mode, while publishing: an answered connection sends its next update at once. */
+  private boolean closedLoop;
   private long issued;
   private int nextTopic;
   /** Updates skipped because the target could not take them fast enough. */
@@ -84,8 +91,28 @@ final class Publisher implements AutoCloseable {
     this.nextSequence = new long[settings.topics()];
   }
 
-  /** Publishes at {@code rate} updates per second for {@code duration}, then waits for answers. */
+  /**
+   * Publishes for {@code duration}, at {@code rate} updates per second in {@link PublishMode#RATE}
+   * or as fast as answers come in {@link PublishMode#CLOSED} (rate ignored), then waits for answers.
+   */
   void publishFor(int rate, Duration duration) throws InterruptedException {
+    if (settings.publishMode() == PublishMode.CLOSED) {
+      publishClosedFor(duration);
+    } else {
+      publishAtRate(rate, duration);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline && group.submit(() -> inFlight).syncUninterruptibly().getNow() > 0) {
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  /** The most publishes that were in flight at once since this publisher started. */
+  int maxInFlight() {
+    return maxInFlight;
+  }
+
+  private void publishAtRate(int rate, Duration duration) throws InterruptedException {
     long start = System.nanoTime();
     long[] base = new long[1];
     group.submit(() -> base[0] = issued).syncUninterruptibly();
@@ -104,10 +131,27 @@ final class Publisher implements AutoCloseable {
     }, 0, TICK_MICROS, TimeUnit.MICROSECONDS);
     TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     ticker.cancel(false);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline && group.submit(() -> inFlight).syncUninterruptibly().getNow() > 0) {
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
+  }
+
+  /**
+   * Opens every connection allowed and keeps each busy for {@code duration}: one update in flight
+   * per connection, the next sent when the previous is answered.
+   */
+  private void publishClosedFor(Duration duration) throws InterruptedException {
+    group.submit(() -> {
+      closedLoop = true;
+      for (int url = 0; url < remotes.length; url++) {
+        ArrayDeque<Connection> free = idle.get(url);
+        for (Connection c = free.pollFirst(); c != null; c = free.pollFirst()) {
+          sendOn(c);
+        }
+        while (open[url] < connectionsPerUrl) {
+          openConnection(url);
+        }
+      }
+    }).syncUninterruptibly();
+    TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+    group.submit(() -> closedLoop = false).syncUninterruptibly();
   }
 
   /**
@@ -118,33 +162,53 @@ final class Publisher implements AutoCloseable {
     int url = nextUrl;
     Connection c = idle.get(url).pollFirst();
     if (c == null) {
-      if (open[url] >= connectionsPerUrl) {
-        return false;
+      if (open[url] < connectionsPerUrl) {
+        openConnection(url);
       }
-      open[url]++;
-      Connection fresh = new Connection(url);
-      bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-        @Override
-        protected void initChannel(Channel ch) {
-          ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), fresh);
-        }
-      }).connect(remotes[url]).addListener(f -> {
-        if (f.isSuccess()) {
-          idle.get(url).addLast(fresh);
-        } else {
-          open[url]--;
-          tally.publishFailures.increment();
-        }
-      });
       return false;
     }
     nextUrl = (url + 1) % remotes.length;
+    sendOn(c);
+    return true;
+  }
+
+  /** Opens one more connection to URL {@code url}; once connected it is free for the next update. */
+  private void openConnection(int url) {
+    open[url]++;
+    Connection fresh = new Connection(url);
+    ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), fresh);
+      }
+    }).connect(remotes[url]);
+    fresh.channel = connect.channel();
+    connect.addListener(f -> {
+      if (f.isSuccess()) {
+        free(fresh);
+      } else {
+        open[url]--;
+        tally.publishFailures.increment();
+      }
+    });
+  }
+
+  /** A connection whose request (if any) was answered: busy again at once in the closed loop, else idle. */
+  private void free(Connection c) {
+    if (closedLoop) {
+      sendOn(c);
+    } else {
+      idle.get(c.url).addLast(c);
+    }
+  }
+
+  /** Sends the next update (next topic round-robin, its next sequence) on connection {@code c}. */
+  private void sendOn(Connection c) {
     int topic = nextTopic;
     nextTopic = (nextTopic + 1) % nextSequence.length;
     long seq = nextSequence[topic]++;
     issued++;
     c.send(topic, Payload.encode(seq, System.nanoTime(), settings.payloadBytes()));
-    return true;
   }
 
   @Override
@@ -157,6 +221,8 @@ final class Publisher implements AutoCloseable {
     private final int url;
     private Channel channel;
     private int topic = -1;
+    /** When the request in flight was written. */
+    private long sentNanos;
 
     Connection(int url) {
       this.url = url;
@@ -165,6 +231,9 @@ final class Publisher implements AutoCloseable {
     void send(int topic, String data) {
       this.topic = topic;
       inFlight++;
+      if (inFlight > maxInFlight) {
+        maxInFlight = inFlight;
+      }
       String name = LoadSettings.topicName(topic);
       Template.Endpoint e = settings.publishUrls().get(url).endpoint(name);
       ByteBuf body = Unpooled.copiedBuffer(settings.publishBody().expand(name, data), StandardCharsets.UTF_8);
@@ -177,6 +246,7 @@ final class Publisher implements AutoCloseable {
         req.headers().set(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
       }
       tally.published.increment();
+      sentNanos = System.nanoTime();
       channel.writeAndFlush(req);
     }
 
@@ -190,6 +260,7 @@ final class Publisher implements AutoCloseable {
       int code = res.status().code();
       if (topic >= 0) {
         if (code >= 200 && code < 300) {
+          tally.acknowledged(sentNanos, System.nanoTime());
           tally.acked.incrementAndGet(topic);
         } else {
           tally.publishFailures.increment();
@@ -198,7 +269,7 @@ final class Publisher implements AutoCloseable {
         inFlight--;
       }
       if (ctx.channel().isActive() && HttpUtil.isKeepAlive(res)) {
-        idle.get(url).addLast(this);
+        free(this);
       }
     }
 
@@ -210,6 +281,9 @@ final class Publisher implements AutoCloseable {
         tally.publishFailures.increment();
         topic = -1;
         inFlight--;
+      }
+      if (closedLoop) {
+        openConnection(url); // an ordinary client reconnects; the loop keeps its N connections
       }
     }
 

@@ -77,13 +77,14 @@ final class Run implements AutoCloseable {
 
   /**
    * Publishes for the warm-up, then for the measured duration, and returns the measured figures:
-   * updates and deliveries per second, latency percentiles, the target's CPU.
+   * updates and deliveries per second, delivery and publish round-trip percentiles, the target's CPU.
    */
   Map<String, Object> measure(int rate, Duration duration) throws InterruptedException {
     if (!settings.warmup().isZero()) {
       publisher.publishFor(rate, settings.warmup());
     }
     tally.latency.getIntervalHistogram(); // drop the warm-up's samples
+    tally.publishRtt.getIntervalHistogram();
     tally.measuring = true;
     long deliveries0 = tally.deliveries();
     long acked0 = ackedTotal();
@@ -101,6 +102,7 @@ final class Run implements AutoCloseable {
     m.put("publishedPerSec", (ackedTotal() - acked0) / seconds);
     m.put("deliveriesPerSec", (tally.deliveries() - deliveries0) / seconds);
     Report.putLatency(m, tally.latency.getIntervalHistogram());
+    Report.putPublishLatency(m, tally.publishRtt.getIntervalHistogram());
     if (cpu0 >= 0 && cpu1 >= 0) {
       m.put("targetCpuCores", (cpu1 - cpu0) / 1e9 / seconds);
     }
@@ -122,6 +124,7 @@ final class Run implements AutoCloseable {
     report.put("published", tally.published.sum())
         .put("publishFailures", tally.publishFailures.sum())
         .put("publishSkipped", publisher.skipped.sum())
+        .put("publishMaxInFlight", publisher.maxInFlight())
         .put("expectedDeliveries", tally.expected())
         .put("deliveries", tally.deliveries())
         .put("lost", tally.lost())

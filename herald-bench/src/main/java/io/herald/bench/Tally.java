@@ -16,6 +16,8 @@ final class Tally {
 
   final LatencyRecorder latency = new LatencyRecorder(MAX_MICROS);
   final LatencyRecorder connectTime = new LatencyRecorder(MAX_MICROS);
+  /** Round trips of acknowledged publishes: request written to response (status and body) read. */
+  final LatencyRecorder publishRtt = new LatencyRecorder(MAX_MICROS);
   /** The subscribers, whose own counters (one writer each) add up to the delivery figures. */
   private volatile List<Subscriber> subscribers = List.of();
   /** Events whose data was not a benchmark payload. */
@@ -29,7 +31,7 @@ final class Tally {
   final AtomicLongArray acked;
   /** Subscribers per topic. */
   final int[] subscribersPerTopic;
-  /** Whether deliveries are recorded in the latency histogram (off during warm-up). */
+  /** Whether deliveries and publish round trips are recorded in their histograms (off during warm-up). */
   volatile boolean measuring;
 
   Tally(int topics, int subscribers) {
@@ -48,6 +50,13 @@ final class Tally {
   void delivered(long sentNanos, long nowNanos) {
     if (measuring) {
       latency.recordValue(Math.max(0, (nowNanos - sentNanos) / 1000));
+    }
+  }
+
+  /** Records the round trip of one acknowledged publish, sent at {@code sentNanos}, answered now. */
+  void acknowledged(long sentNanos, long nowNanos) {
+    if (measuring) {
+      publishRtt.recordValue(Math.max(0, (nowNanos - sentNanos) / 1000));
     }
   }
 

@@ -46,11 +46,31 @@ class BenchSmokeTest {
   }
 
   private static LoadSettings settings(List<Template> subscribeUrls, List<Template> publishUrls) throws Exception {
+    return settings(subscribeUrls, publishUrls, SUBSCRIBERS, 50, 4, PublishMode.RATE);
+  }
+
+  private static LoadSettings settings(List<Template> subscribeUrls, List<Template> publishUrls, int subscribers,
+      int rate, int publishConnections, PublishMode mode) throws Exception {
     String token = new TokenIssuer(KEY, "HS256").issue(List.of("*"), List.of());
     return new LoadSettings("herald", subscribeUrls, publishUrls,
         new Template("topic={topic}&data={data}"), List.of("Authorization: Bearer " + token), List.of(),
-        SUBSCRIBERS, 1, 50, 50, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, 4, 200, 0,
-        List.of(), Duration.ofMillis(100), List.of(ProcessHandle.current().pid()), false, true);
+        subscribers, 1, rate, rate, Duration.ofSeconds(3), Duration.ofMillis(500), 100, 4, 2, publishConnections, 200, 0,
+        List.of(), Duration.ofMillis(100), List.of(ProcessHandle.current().pid()), false, true, mode);
+  }
+
+  /** The publish round trip of the measured phase: samples taken, percentiles positive and ordered. */
+  private static void assertPublishRoundTrip(Map<String, Object> v) {
+    assertThat(((Number) v.get("publishSamples")).longValue()).isPositive();
+    double p50 = ((Number) v.get("publishP50Ms")).doubleValue();
+    double p90 = ((Number) v.get("publishP90Ms")).doubleValue();
+    double p99 = ((Number) v.get("publishP99Ms")).doubleValue();
+    double p999 = ((Number) v.get("publishP999Ms")).doubleValue();
+    double max = ((Number) v.get("publishMaxMs")).doubleValue();
+    assertThat(p50).isPositive();
+    assertThat(p50).isLessThanOrEqualTo(p90);
+    assertThat(p90).isLessThanOrEqualTo(p99);
+    assertThat(p99).isLessThanOrEqualTo(p999);
+    assertThat(p999).isLessThanOrEqualTo(max);
   }
 
   @Test
@@ -75,15 +95,54 @@ class BenchSmokeTest {
       assertThat(v.get("lost")).isEqualTo(0L);
       assertThat(v.get("duplicated")).isEqualTo(0L);
       assertThat(((Number) v.get("rssBytes")).longValue()).isPositive();
+      assertPublishRoundTrip(v);
+      // Only acknowledged publishes of the measured phase are sampled (the warm-up's are not).
+      assertThat(((Number) v.get("publishSamples")).longValue()).isLessThan(published);
+      assertThat(((Number) v.get("publishMaxInFlight")).intValue()).isBetween(1, 4);
 
       Path json = dir.resolve("report.json");
       BenchCommand.write(json, List.of(report));
       String text = Files.readString(json);
       Map<String, Object> parsed = JSONObjectUtils.parse(text.substring(text.indexOf('{'), text.lastIndexOf('}') + 1));
-      assertThat(parsed).containsEntry("scenario", "FANOUT").containsKey("p99Ms").containsKey("deliveriesPerSec");
+      assertThat(parsed).containsEntry("scenario", "FANOUT").containsKey("p99Ms").containsKey("deliveriesPerSec")
+          .containsKey("publishP50Ms").containsKey("publishP99Ms").containsKey("publishMaxMs");
     } finally {
       transport.close();
       history.close();
+    }
+  }
+
+  /**
+   * The closed loop: each of N connections sends its next update as soon as the previous one is
+   * answered. Every publish is acknowledged, never more than N are in flight, nothing is skipped,
+   * lost or duplicated, and the round trip is reported.
+   */
+  @Test
+  void closedLoopPublishersKeepOneRequestInFlightPerConnection() throws Exception {
+    int connections = 3;
+    int subscribers = 50;
+    try (LoneHub hub = new LoneHub()) {
+      LoadSettings settings = settings(List.of(new Template(hub.base() + "?topic={topic}")),
+          List.of(new Template(hub.base())), subscribers, 1, connections, PublishMode.CLOSED);
+
+      Report report = Scenario.FANOUT.run(settings, new PrintStream(OutputStream.nullOutputStream()));
+
+      report.printTable(System.out);
+      Map<String, Object> v = report.values();
+      assertThat(((Number) v.get("connected")).longValue()).isEqualTo(subscribers);
+      long published = ((Number) v.get("published")).longValue();
+      // The closed loop ignores --rate: at 1/s the fixed-rate mode would publish 4 in these 3.5 s.
+      assertThat(published).isGreaterThan(20);
+      assertThat(hub.history.lastSequence()).isEqualTo(published);
+      assertThat(((Number) v.get("publishedPerSec")).doubleValue()).isPositive();
+      assertThat(v.get("publishFailures")).isEqualTo(0L);
+      assertThat(v.get("publishSkipped")).isEqualTo(0L);
+      assertThat(((Number) v.get("publishMaxInFlight")).intValue()).isBetween(1, connections);
+      assertThat(v.get("expectedDeliveries")).isEqualTo(published * subscribers);
+      assertThat(v.get("deliveries")).isEqualTo(published * subscribers);
+      assertThat(v.get("lost")).isEqualTo(0L);
+      assertThat(v.get("duplicated")).isEqualTo(0L);
+      assertPublishRoundTrip(v);
     }
   }
 
