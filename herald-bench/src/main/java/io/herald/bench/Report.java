@@ -31,27 +31,33 @@ final class Report {
     return values.get(key);
   }
 
-  /** Adds latency percentiles (milliseconds) of {@code h} under {@code prefix}. */
+  /** Adds the delivery latency percentiles (milliseconds) of {@code h}: {@code p50Ms} ... {@code maxMs}. */
   static void putLatency(Map<String, Object> into, Histogram h) {
     into.put("latencySamples", h.getTotalCount());
-    into.put("p50Ms", millis(h.getValueAtPercentile(50)));
-    into.put("p90Ms", millis(h.getValueAtPercentile(90)));
-    into.put("p99Ms", millis(h.getValueAtPercentile(99)));
-    into.put("p999Ms", millis(h.getValueAtPercentile(99.9)));
-    into.put("maxMs", millis(h.getMaxValue()));
+    putPercentiles(into, h, "");
   }
 
   /**
    * Adds publish round-trip percentiles (milliseconds) of {@code h}: request written to response
-   * read, acknowledged publishes only.
+   * read, acknowledged publishes only ({@code publishP50Ms} ... {@code publishMaxMs}).
    */
   static void putPublishLatency(Map<String, Object> into, Histogram h) {
     into.put("publishSamples", h.getTotalCount());
-    into.put("publishP50Ms", millis(h.getValueAtPercentile(50)));
-    into.put("publishP90Ms", millis(h.getValueAtPercentile(90)));
-    into.put("publishP99Ms", millis(h.getValueAtPercentile(99)));
-    into.put("publishP999Ms", millis(h.getValueAtPercentile(99.9)));
-    into.put("publishMaxMs", millis(h.getMaxValue()));
+    putPercentiles(into, h, "publish");
+  }
+
+  /** {@code p50Ms}, {@code p90Ms}, {@code p99Ms}, {@code p999Ms} and {@code maxMs}, each after {@code prefix}. */
+  private static void putPercentiles(Map<String, Object> into, Histogram h, String prefix) {
+    into.put(key(prefix, "p50Ms"), millis(h.getValueAtPercentile(50)));
+    into.put(key(prefix, "p90Ms"), millis(h.getValueAtPercentile(90)));
+    into.put(key(prefix, "p99Ms"), millis(h.getValueAtPercentile(99)));
+    into.put(key(prefix, "p999Ms"), millis(h.getValueAtPercentile(99.9)));
+    into.put(key(prefix, "maxMs"), millis(h.getMaxValue()));
+  }
+
+  /** {@code name} as is, or after {@code prefix} in camel case ({@code publish} + {@code p50Ms}: {@code publishP50Ms}). */
+  private static String key(String prefix, String name) {
+    return prefix.isEmpty() ? name : prefix + Character.toUpperCase(name.charAt(0)) + name.substring(1);
   }
 
   void putLatency(Histogram h) {
